@@ -1,0 +1,44 @@
+//! The one error type of the domain crate: a team configuration that cannot be used.
+
+use thiserror::Error;
+
+/// Why a team configuration was rejected. Each variant says where the problem is, so a user can
+/// fix the file without guessing.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ConfigError {
+    /// The document is not valid JSON or does not have the expected shape.
+    #[error("team config is not valid at `{path}` (line {line}, column {column}): {message}")]
+    Parse {
+        /// JSON path of the offending value, e.g. `teams[0].members[1].wieght`.
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// A team-level field is wrong.
+    #[error("team config: team {team:?}: field `{field}`: {reason}")]
+    InvalidTeam {
+        team: String,
+        field: &'static str,
+        reason: String,
+    },
+    /// A membership field is wrong.
+    #[error("team config: team {team:?}, member {member:?}: field `{field}`: {reason}")]
+    InvalidMembership {
+        team: String,
+        member: String,
+        field: &'static str,
+        reason: String,
+    },
+    /// The same login is allocated more than 100 % across teams at some instant.
+    #[error(
+        "team config: member {member:?} is allocated {total_weight} (more than 1.0) at {at} across teams {teams:?}; \
+         fix the weights or set \"allow_overallocation\": true"
+    )]
+    Overallocated {
+        member: String,
+        at: String,
+        total_weight: f64,
+        teams: Vec<String>,
+    },
+}
