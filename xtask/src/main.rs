@@ -1,1 +1,125 @@
-fn main() {}
+//! Project automation behind `cargo xtask …` (see `.cargo/config.toml`), so the test set-up is
+//! one command on any machine:
+//!
+//! - `cargo xtask test [ARGS…]`: makes sure PostgreSQL answers (starting the local cluster if it
+//!   is down), installs the Python test tools (schemathesis) into `.venv` if missing, then runs
+//!   `cargo test --workspace ARGS…`.
+//! - `cargo xtask coverage`: line coverage of the core logic with cargo-llvm-cov.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+const PYTHON_TOOLS: &[&str] = &["schemathesis==4.32.5"];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("test") => test(&args[1..]),
+        Some("coverage") => coverage(),
+        _ => Err("usage: cargo xtask test [cargo test args…] | cargo xtask coverage".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn run(command: &mut Command) -> Result<(), String> {
+    eprintln!("xtask: running {command:?}");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot start {command:?}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed with {status}"))
+    }
+}
+
+fn postgres_answers() -> bool {
+    let addr = SocketAddr::from(([127, 0, 0, 1], 5432));
+    TcpStream::connect_timeout(&addr, Duration::from_secs(2)).is_ok()
+}
+
+/// PostgreSQL on 127.0.0.1:5432 unless `TEST_DATABASE_URL` points elsewhere.
+fn ensure_postgres() -> Result<(), String> {
+    if std::env::var_os("TEST_DATABASE_URL").is_some() || postgres_answers() {
+        return Ok(());
+    }
+    eprintln!("xtask: PostgreSQL is not answering on 127.0.0.1:5432; starting the local cluster");
+    let versions = std::fs::read_dir("/etc/postgresql")
+        .map_err(|e| format!("PostgreSQL is down and /etc/postgresql is unreadable ({e}); start it or set TEST_DATABASE_URL"))?;
+    for version in versions.flatten() {
+        let version = version.file_name().to_string_lossy().into_owned();
+        let _ = run(Command::new("pg_ctlcluster").args([
+            "--skip-systemctl-redirect",
+            &version,
+            "main",
+            "start",
+        ]));
+    }
+    for _ in 0..30 {
+        if postgres_answers() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    Err("PostgreSQL did not come up on 127.0.0.1:5432; start it or set TEST_DATABASE_URL".into())
+}
+
+/// A virtualenv in `.venv` with the Python test tools; returns its `bin` folder.
+fn ensure_python_tools() -> Result<PathBuf, String> {
+    let venv = root().join(".venv");
+    let bin = venv.join("bin");
+    if !bin.join("python").exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    }
+    if !bin.join("schemathesis").exists() {
+        run(Command::new(bin.join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(PYTHON_TOOLS))?;
+    }
+    Ok(bin)
+}
+
+fn test(extra: &[String]) -> Result<(), String> {
+    ensure_postgres()?;
+    let bin = ensure_python_tools()?;
+    let path = std::env::var("PATH").unwrap_or_default();
+    run(Command::new(env!("CARGO"))
+        .current_dir(root())
+        .env("PATH", format!("{}:{path}", bin.display()))
+        .env("SCHEMATHESIS", bin.join("schemathesis"))
+        .args(["test", "--workspace", "--locked"])
+        .args(extra))
+}
+
+fn coverage() -> Result<(), String> {
+    ensure_postgres()?;
+    let have_llvm_cov = Command::new(env!("CARGO"))
+        .args(["llvm-cov", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !have_llvm_cov {
+        run(Command::new("rustup").args(["component", "add", "llvm-tools-preview"]))?;
+        run(Command::new(env!("CARGO")).args(["install", "--locked", "cargo-llvm-cov"]))?;
+    }
+    run(Command::new(env!("CARGO")).current_dir(root()).args([
+        "llvm-cov",
+        "--package",
+        "domain",
+        "--summary-only",
+    ]))
+}

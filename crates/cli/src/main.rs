@@ -1,1 +1,24 @@
-fn main() {}
+//! `dorameter`: the command line. Parses configuration, builds clients and calls library code;
+//! nothing here is worth testing on its own beyond what the end-to-end tests do.
+
+mod commands;
+mod config;
+mod logging;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = config::Cli::parse();
+    logging::init(cli.log_format);
+    match commands::run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            // `{:#}` prints the whole context chain on one line: "while …: cause".
+            eprintln!("error: {error:#}");
+            tracing::error!(error = format!("{error:#}"), "command failed");
+            ExitCode::FAILURE
+        }
+    }
+}

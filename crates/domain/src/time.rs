@@ -6,7 +6,7 @@ use std::fmt;
 use thiserror::Error;
 
 /// Earliest and latest day the API accepts; keeps every instant well inside chrono's range.
-const MIN_YEAR: i32 = 1970;
+const MIN_YEAR: i32 = 1;
 const MAX_YEAR: i32 = 9999;
 
 /// Midnight UTC at the start of `day`.
@@ -48,7 +48,7 @@ impl fmt::Display for YearMonth {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum DateRangeError {
     #[error(
-        "`{field}` must be a date formatted YYYY-MM-DD between {MIN_YEAR}-01-01 and {MAX_YEAR}-12-31, got {value:?}"
+        "`{field}` must be a date formatted YYYY-MM-DD between {MIN_YEAR:04}-01-01 and {MAX_YEAR}-12-31, got {value:?}"
     )]
     BadDate { field: &'static str, value: String },
     #[error("`from` ({from}) is after `to` ({to})")]

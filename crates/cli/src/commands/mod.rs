@@ -1,0 +1,43 @@
+//! One function per command.
+
+mod bench;
+mod serve;
+mod teams;
+
+use crate::config::{BenchCommand, Cli, Command, DatabaseArgs, TeamsCommand};
+use anyhow::Context;
+use std::process::ExitCode;
+use store::Store;
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Migrate(database) => migrate(&database).await,
+        Command::Teams(TeamsCommand::Sync { database, config }) => {
+            teams::sync(&database, &config).await
+        }
+        Command::Teams(TeamsCommand::Validate { config }) => teams::validate(&config),
+        Command::Serve(args) => serve::serve(&args).await,
+        Command::Bench(BenchCommand::Api(args)) => bench::api(&args).await,
+    }
+}
+
+/// Connects to the database named by `DATABASE_URL`.
+pub async fn connect(database: &DatabaseArgs) -> anyhow::Result<Store> {
+    Store::connect(database.url()?, database.max_connections)
+        .await
+        .context("while connecting to the database (DATABASE_URL)")
+}
+
+async fn migrate(database: &DatabaseArgs) -> anyhow::Result<ExitCode> {
+    let store = connect(database).await?;
+    let applied = store.migrate().await.context("while migrating")?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    } else {
+        for name in &applied {
+            println!("applied {name}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

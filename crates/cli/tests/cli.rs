@@ -1,0 +1,169 @@
+//! End-to-end: the real `dorameter` binary against a real, fresh PostgreSQL database.
+
+mod support;
+
+use serde_json::Value;
+use store::testing::TestDatabase;
+use support::{dorameter, run, serve};
+
+const CONFIG: &str = r#"{"teams":[{"id":"platform","name":"Platform","members":[
+    {"github":"alice","weight":0.5,"joined_at":"2026-01-01","left_at":"2026-03-01"},
+    {"github":"bob","joined_at":"2025-06-01"}]}]}"#;
+
+async fn table_dump(db: &TestDatabase) -> Vec<String> {
+    let client = db.client().await;
+    let mut dump = Vec::new();
+    for table in [
+        "teams",
+        "team_memberships",
+        "pull_requests",
+        "pr_attributions",
+    ] {
+        let rows = client
+            .query(
+                &format!("SELECT to_jsonb(t)::text FROM {table} t ORDER BY 1"),
+                &[],
+            )
+            .await
+            .unwrap();
+        dump.extend(
+            rows.iter()
+                .map(|r| format!("{table}: {}", r.get::<_, String>(0))),
+        );
+    }
+    dump
+}
+
+#[tokio::test]
+async fn migrate_twice_then_sync_teams_is_idempotent() {
+    let db = TestDatabase::create().await;
+    let (code, out, err) = run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("applied"), "{out}");
+    let (code, out, _) = run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    assert_eq!(code, 0);
+    assert!(out.contains("up to date"), "{out}");
+
+    let sync = || {
+        run(dorameter()
+            .args(["teams", "sync"])
+            .env("DATABASE_URL", &db.url)
+            .env("TEAM_CONFIG_JSON", CONFIG))
+    };
+    let (code, out, err) = sync();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("team added: platform"), "{out}");
+    assert!(out.contains("member added: platform/alice"), "{out}");
+    let before = table_dump(&db).await;
+    let (code, out, _) = sync();
+    assert_eq!(code, 0);
+    assert!(out.contains("no changes"), "{out}");
+    assert_eq!(table_dump(&db).await, before);
+}
+
+#[tokio::test]
+async fn a_bad_config_is_refused_with_its_location_and_changes_nothing() {
+    let db = TestDatabase::create().await;
+    run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    run(dorameter()
+        .args(["teams", "sync"])
+        .env("DATABASE_URL", &db.url)
+        .env("TEAM_CONFIG_JSON", CONFIG));
+    let before = table_dump(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teams.json");
+    let bad = CONFIG.replace("\"weight\":0.5", "\"weight\":1.5");
+    std::fs::write(&path, &bad).unwrap();
+    let (code, _, err) = run(dorameter()
+        .args(["teams", "sync", "--config"])
+        .arg(&path)
+        .env("DATABASE_URL", &db.url));
+    assert_eq!(code, 1);
+    for needle in ["teams.json", "\"platform\"", "\"alice\"", "weight"] {
+        assert!(err.contains(needle), "{err:?} should mention {needle}");
+    }
+    assert_eq!(table_dump(&db).await, before);
+}
+
+#[test]
+fn missing_settings_are_named() {
+    let (code, _, err) = run(dorameter().arg("migrate"));
+    assert_eq!(code, 1);
+    assert!(err.contains("DATABASE_URL"), "{err}");
+    let (code, _, err) = run(dorameter().args(["teams", "validate"]));
+    assert_eq!(code, 1);
+    assert!(err.contains("TEAM_CONFIG"), "{err}");
+    let (code, _, err) = run(dorameter().arg("serve").env(
+        "DATABASE_URL",
+        "postgres://postgres@127.0.0.1:5432/postgres",
+    ));
+    assert_eq!(code, 1);
+    assert!(err.contains("API_KEYS"), "{err}");
+}
+
+#[test]
+fn an_unreachable_database_is_a_clear_error_without_the_password() {
+    let (code, _, err) = run(dorameter().arg("migrate").env(
+        "DATABASE_URL",
+        "postgres://u:hunter2@127.0.0.1:1/db?connect_timeout=2",
+    ));
+    assert_eq!(code, 1);
+    assert!(err.contains("127.0.0.1:1"), "{err}");
+    assert!(!err.contains("hunter2"), "{err}");
+}
+
+#[test]
+fn teams_validate_reports_the_file_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("teams.json");
+    std::fs::write(
+        &path,
+        "{\n \"teams\": [\n  {\"id\": \"a\", \"colour\": 1}\n ]\n}\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(dorameter()
+        .args(["teams", "validate", "--config"])
+        .arg(&path));
+    assert_eq!(code, 1);
+    assert!(err.contains("colour") && err.contains("line 3"), "{err}");
+    std::fs::write(&path, CONFIG).unwrap();
+    let (code, out, _) = run(dorameter()
+        .args(["teams", "validate", "--config"])
+        .arg(&path));
+    assert_eq!(code, 0);
+    assert!(out.contains("1 teams, 2 memberships"), "{out}");
+}
+
+#[tokio::test]
+async fn serve_answers_over_tcp_with_the_key() {
+    let db = TestDatabase::create().await;
+    run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    run(dorameter()
+        .args(["teams", "sync"])
+        .env("DATABASE_URL", &db.url)
+        .env("TEAM_CONFIG_JSON", CONFIG));
+    let server = serve(&db.url, "k1,k2");
+    let http = reqwest::Client::new();
+    let health = http
+        .get(format!("{}/health", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let teams: Value = http
+        .get(format!("{}/teams", server.base))
+        .header("x-api-key", "k2")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(teams["teams"][0]["id"], "platform");
+    let denied = http
+        .get(format!("{}/teams", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 401);
+}
