@@ -1,0 +1,100 @@
+//! The one error type of the store: what went wrong talking to PostgreSQL, named by situation.
+//!
+//! No variant ever carries the database password: connection targets are shown as
+//! `host:port/dbname` only, and URL parse errors are reduced to the option they concern.
+
+use thiserror::Error;
+
+/// Why a store operation failed.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// `DATABASE_URL` could not be parsed (the password, if any, is not repeated here).
+    #[error(
+        "DATABASE_URL is not a valid PostgreSQL connection string ({reason}); expected postgres://user[:password]@host[:port]/dbname"
+    )]
+    InvalidDatabaseUrl {
+        /// What is wrong with it, without its value.
+        reason: String,
+    },
+    /// The connection pool could not be built (e.g. a zero maximum size).
+    #[error("cannot build the PostgreSQL connection pool for {target}: {reason}")]
+    PoolConfig {
+        /// `host:port/dbname` of the database.
+        target: String,
+        /// Why the pool was refused.
+        reason: String,
+    },
+    /// No connection could be opened: server down, wrong host or port, authentication refused,
+    /// database missing.
+    #[error("cannot connect to PostgreSQL at {target} (check DATABASE_URL)")]
+    Unreachable {
+        /// `host:port/dbname` of the database.
+        target: String,
+        /// What the driver reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// Every pooled connection stayed busy for longer than the pool's wait timeout.
+    #[error("timed out waiting for a PostgreSQL connection to {target} ({what})")]
+    PoolTimeout {
+        /// `host:port/dbname` of the database.
+        target: String,
+        /// Which kind of wait timed out.
+        what: &'static str,
+    },
+    /// A migration file failed to apply; it was rolled back.
+    #[error("migration {file} failed")]
+    Migration {
+        /// File name, e.g. `0003_attributions.sql`.
+        file: String,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// A migration that was already applied has been edited since.
+    #[error(
+        "migration {file} was applied with checksum {applied} but the file now has checksum {current}; \
+         never edit an applied migration, add a new one instead"
+    )]
+    MigrationChanged {
+        /// File name.
+        file: String,
+        /// SHA-256 recorded when it was applied.
+        applied: String,
+        /// SHA-256 of the file now.
+        current: String,
+    },
+    /// The database records a migration this build does not know (a newer build migrated it).
+    #[error(
+        "the database has migration {version} ({name}) applied that this build does not know; \
+         upgrade dorameter before running it against this database"
+    )]
+    UnknownMigration {
+        /// Version number recorded in `schema_migrations`.
+        version: i64,
+        /// Name recorded in `schema_migrations`.
+        name: String,
+    },
+    /// A statement failed.
+    #[error("database query failed while {what}")]
+    Query {
+        /// What the store was doing, e.g. `"upserting pull requests"`.
+        what: &'static str,
+        /// What PostgreSQL reported.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// A value read from the database breaks an invariant the schema should guarantee.
+    #[error("the database holds invalid data: {what}")]
+    Corrupt {
+        /// What is wrong.
+        what: String,
+    },
+}
+
+impl StoreError {
+    /// A closure for `map_err` naming what the store was doing.
+    pub(crate) fn query(what: &'static str) -> impl FnOnce(tokio_postgres::Error) -> Self {
+        move |source| Self::Query { what, source }
+    }
+}

@@ -1,0 +1,254 @@
+//! Pull requests: the batched upsert keyed by `(repository, number)`, shared by
+//! [`Store::upsert_pull_requests`] and the collector's [`Store::commit_page`].
+
+use crate::attribution::{self, Scope};
+use crate::error::StoreError;
+use crate::{LockMode, Store, column, lock_attributions};
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Transaction;
+use domain::PullRequest;
+
+/// Rows per upsert statement: a collector page (100) is one statement; bulk loads are chunked
+/// to keep parameter arrays small.
+const UPSERT_CHUNK: usize = 5_000;
+
+/// What an upsert did, counted over distinct `(repository, number)` pairs of the input (a PR
+/// given twice in one call is stored once, from the copy with the latest `updated_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UpsertCounts {
+    /// PRs not stored before.
+    pub inserted: u64,
+    /// Stored PRs of which some field changed.
+    pub updated: u64,
+    /// Stored PRs left as they were: identical, or older (`updated_at`) than the stored copy.
+    pub unchanged: u64,
+}
+
+/// Inserts new PRs and updates changed ones. The WHERE clause skips rows where nothing differs
+/// (so they are not rewritten) and rows older than the stored copy (a stale page never undoes a
+/// newer one). `xmax = 0` tells an inserted row from an updated one.
+const UPSERT: &str = "
+    INSERT INTO pull_requests AS p (
+        repository, number, github_id, title, state, draft, author_login, author_id, author_type,
+        created_at, updated_at, closed_at, merged_at, merge_commit_sha, base_ref, head_ref, html_url)
+    SELECT * FROM UNNEST(
+        $1::text[], $2::int8[], $3::int8[], $4::text[], $5::text[], $6::bool[], $7::text[],
+        $8::int8[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
+        $13::timestamptz[], $14::text[], $15::text[], $16::text[], $17::text[])
+    ON CONFLICT ON CONSTRAINT pull_requests_repository_number DO UPDATE SET
+        github_id = EXCLUDED.github_id, title = EXCLUDED.title, state = EXCLUDED.state,
+        draft = EXCLUDED.draft, author_login = EXCLUDED.author_login,
+        author_id = EXCLUDED.author_id, author_type = EXCLUDED.author_type,
+        created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,
+        closed_at = EXCLUDED.closed_at, merged_at = EXCLUDED.merged_at,
+        merge_commit_sha = EXCLUDED.merge_commit_sha, base_ref = EXCLUDED.base_ref,
+        head_ref = EXCLUDED.head_ref, html_url = EXCLUDED.html_url, last_changed_at = now()
+    WHERE EXCLUDED.updated_at >= p.updated_at
+      AND (p.github_id, p.title, p.state, p.draft, p.author_login, p.author_id, p.author_type,
+           p.created_at, p.updated_at, p.closed_at, p.merged_at, p.merge_commit_sha, p.base_ref,
+           p.head_ref, p.html_url)
+          IS DISTINCT FROM
+          (EXCLUDED.github_id, EXCLUDED.title, EXCLUDED.state, EXCLUDED.draft,
+           EXCLUDED.author_login, EXCLUDED.author_id, EXCLUDED.author_type, EXCLUDED.created_at,
+           EXCLUDED.updated_at, EXCLUDED.closed_at, EXCLUDED.merged_at,
+           EXCLUDED.merge_commit_sha, EXCLUDED.base_ref, EXCLUDED.head_ref, EXCLUDED.html_url)
+    RETURNING p.id, (p.xmax = 0) AS inserted";
+
+/// The one upsert: stores `prs` and recomputes the attributions of those that changed, within
+/// `tx`. The caller holds the attribution lock (shared).
+pub(crate) async fn upsert_in(
+    tx: &Transaction<'_>,
+    prs: &[PullRequest],
+) -> Result<UpsertCounts, StoreError> {
+    let distinct = latest_per_key(prs);
+    let mut counts = UpsertCounts::default();
+    let mut changed_ids = Vec::new();
+    let statement = tx
+        .prepare_cached(UPSERT)
+        .await
+        .map_err(StoreError::query("preparing the pull request upsert"))?;
+    for chunk in distinct.chunks(UPSERT_CHUNK) {
+        let c = Columns::of(chunk);
+        let rows = tx
+            .query(
+                &statement,
+                &[
+                    &c.repository,
+                    &c.number,
+                    &c.github_id,
+                    &c.title,
+                    &c.state,
+                    &c.draft,
+                    &c.author_login,
+                    &c.author_id,
+                    &c.author_type,
+                    &c.created_at,
+                    &c.updated_at,
+                    &c.closed_at,
+                    &c.merged_at,
+                    &c.merge_commit_sha,
+                    &c.base_ref,
+                    &c.head_ref,
+                    &c.html_url,
+                ],
+            )
+            .await
+            .map_err(StoreError::query("upserting pull requests"))?;
+        for row in &rows {
+            changed_ids.push(column::<i64>(row, 0, "reading upserted pull requests")?);
+            if column::<bool>(row, 1, "reading upserted pull requests")? {
+                counts.inserted += 1;
+            } else {
+                counts.updated += 1;
+            }
+        }
+        counts.unchanged += (chunk.len() - rows.len()) as u64;
+    }
+    attribution::recompute(tx, Scope::Prs(&changed_ids)).await?;
+    Ok(counts)
+}
+
+/// One copy per `(repository, number)`, the latest by `updated_at` (the last given on a tie),
+/// sorted by key so concurrent upserts lock rows in the same order and cannot deadlock.
+fn latest_per_key(prs: &[PullRequest]) -> Vec<&PullRequest> {
+    let mut sorted: Vec<&PullRequest> = prs.iter().collect();
+    // Stable: among equal keys and updated_at, input order is kept, and the last one wins.
+    sorted.sort_by(|a, b| {
+        (&a.repository, a.number, a.updated_at).cmp(&(&b.repository, b.number, b.updated_at))
+    });
+    let mut distinct: Vec<&PullRequest> = Vec::with_capacity(sorted.len());
+    for pr in sorted {
+        match distinct.last_mut() {
+            Some(last) if (&last.repository, last.number) == (&pr.repository, pr.number) => {
+                *last = pr;
+            }
+            _ => distinct.push(pr),
+        }
+    }
+    distinct
+}
+
+/// The upsert's parameters: one array per column.
+struct Columns<'a> {
+    repository: Vec<&'a str>,
+    number: Vec<i64>,
+    github_id: Vec<i64>,
+    title: Vec<&'a str>,
+    state: Vec<&'a str>,
+    draft: Vec<bool>,
+    author_login: Vec<Option<&'a str>>,
+    author_id: Vec<Option<i64>>,
+    author_type: Vec<Option<&'a str>>,
+    created_at: Vec<DateTime<Utc>>,
+    updated_at: Vec<DateTime<Utc>>,
+    closed_at: Vec<Option<DateTime<Utc>>>,
+    merged_at: Vec<Option<DateTime<Utc>>>,
+    merge_commit_sha: Vec<Option<&'a str>>,
+    base_ref: Vec<&'a str>,
+    head_ref: Vec<Option<&'a str>>,
+    html_url: Vec<Option<&'a str>>,
+}
+
+impl<'a> Columns<'a> {
+    fn of(prs: &[&'a PullRequest]) -> Self {
+        Self {
+            repository: prs.iter().map(|pr| pr.repository.as_str()).collect(),
+            number: prs.iter().map(|pr| pr.number).collect(),
+            github_id: prs.iter().map(|pr| pr.github_id).collect(),
+            title: prs.iter().map(|pr| pr.title.as_str()).collect(),
+            state: prs.iter().map(|pr| pr.state.as_str()).collect(),
+            draft: prs.iter().map(|pr| pr.draft).collect(),
+            author_login: prs
+                .iter()
+                .map(|pr| pr.author.as_ref().map(|a| a.login.as_str()))
+                .collect(),
+            author_id: prs
+                .iter()
+                .map(|pr| pr.author.as_ref().map(|a| a.id))
+                .collect(),
+            author_type: prs
+                .iter()
+                .map(|pr| pr.author.as_ref().map(|a| a.user_type.as_str()))
+                .collect(),
+            created_at: prs.iter().map(|pr| pr.created_at).collect(),
+            updated_at: prs.iter().map(|pr| pr.updated_at).collect(),
+            closed_at: prs.iter().map(|pr| pr.closed_at).collect(),
+            merged_at: prs.iter().map(|pr| pr.merged_at).collect(),
+            merge_commit_sha: prs
+                .iter()
+                .map(|pr| pr.merge_commit_sha.as_deref())
+                .collect(),
+            base_ref: prs.iter().map(|pr| pr.base_ref.as_str()).collect(),
+            head_ref: prs.iter().map(|pr| pr.head_ref.as_deref()).collect(),
+            html_url: prs.iter().map(|pr| pr.html_url.as_deref()).collect(),
+        }
+    }
+}
+
+impl Store {
+    /// Stores `prs` (one row per `(repository, number)`: new ones inserted, changed ones
+    /// updated, identical ones not rewritten) and recomputes the attributions of the inserted and
+    /// updated ones, all in one transaction.
+    pub async fn upsert_pull_requests(
+        &self,
+        prs: &[PullRequest],
+    ) -> Result<UpsertCounts, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(StoreError::query("starting the upsert transaction"))?;
+        lock_attributions(&tx, LockMode::Shared).await?;
+        let counts = upsert_in(&tx, prs).await?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("committing the pull request upsert"))?;
+        Ok(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn pr(repository: &str, number: i64, updated_hour: u32, title: &str) -> PullRequest {
+        let at = Utc
+            .with_ymd_and_hms(2026, 1, 1, updated_hour, 0, 0)
+            .single()
+            .expect("valid instant");
+        PullRequest {
+            repository: repository.into(),
+            number,
+            github_id: number,
+            title: title.into(),
+            state: "open".into(),
+            draft: false,
+            author: None,
+            created_at: at,
+            updated_at: at,
+            closed_at: None,
+            merged_at: None,
+            merge_commit_sha: None,
+            base_ref: "main".into(),
+            head_ref: None,
+            html_url: None,
+        }
+    }
+
+    #[test]
+    fn duplicates_collapse_to_the_latest_copy_in_key_order() {
+        let prs = [
+            pr("b/b", 1, 3, "b1"),
+            pr("a/a", 2, 5, "a2 newest"),
+            pr("a/a", 2, 1, "a2 oldest"),
+            pr("a/a", 1, 2, "a1 first"),
+            pr("a/a", 1, 2, "a1 last of a tie"),
+        ];
+        let titles: Vec<&str> = latest_per_key(&prs)
+            .iter()
+            .map(|p| p.title.as_str())
+            .collect();
+        assert_eq!(titles, ["a1 last of a tie", "a2 newest", "b1"]);
+    }
+}

@@ -1,0 +1,124 @@
+//! The collector's progress per repository: [`Store::commit_page`] stores a page of PRs and the
+//! repository's sync state in one transaction, so the recorded progress never runs ahead of what
+//! is stored; [`Store::repo_sync_state`] reads it back.
+
+use crate::error::StoreError;
+use crate::pull_requests::{UpsertCounts, upsert_in};
+use crate::{LockMode, Store, column, lock_attributions};
+use chrono::{DateTime, Utc};
+use domain::PullRequest;
+
+/// How far the collector has synced one repository; committed atomically with a page of PRs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoSyncState {
+    /// `owner/name`, lowercased, as in [`PullRequest::repository`].
+    pub repository: String,
+    /// The highest PR `updated_at` fully committed: the next run asks for PRs updated since.
+    pub watermark: Option<DateTime<Utc>>,
+    /// ETag of the first page last fetched, for conditional requests.
+    pub etag: Option<String>,
+    /// Where an interrupted walk picks up; `None` when the last walk finished.
+    pub resume: Option<ResumePoint>,
+    /// When the collector committed this state (the caller's clock, stored as given).
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Where the collector resumes a walk over a repository's PRs that ran out of time between pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResumePoint {
+    /// The next page to fetch.
+    pub next_url: String,
+    /// PRs updated before this were already stored when the walk started.
+    pub floor: Option<DateTime<Utc>>,
+    /// The watermark to record once the walk finishes.
+    pub target_watermark: DateTime<Utc>,
+    /// The first page's ETag, recorded with that watermark.
+    pub target_etag: Option<String>,
+}
+
+impl Store {
+    /// The collector's unit of progress: upserts one page of PRs (as
+    /// [`Store::upsert_pull_requests`]) and records `state` for its repository in the same
+    /// transaction, so the watermark never runs ahead of what is stored.
+    pub async fn commit_page(
+        &self,
+        prs: &[PullRequest],
+        state: &RepoSyncState,
+    ) -> Result<UpsertCounts, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(StoreError::query("starting the page transaction"))?;
+        lock_attributions(&tx, LockMode::Shared).await?;
+        let counts = upsert_in(&tx, prs).await?;
+        let resume = state.resume.as_ref();
+        tx.execute(
+            "INSERT INTO repo_sync_state (repository, watermark, etag, resume_next_url,
+                 resume_floor, resume_target_watermark, resume_target_etag, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (repository) DO UPDATE SET
+                 watermark = EXCLUDED.watermark, etag = EXCLUDED.etag,
+                 resume_next_url = EXCLUDED.resume_next_url,
+                 resume_floor = EXCLUDED.resume_floor,
+                 resume_target_watermark = EXCLUDED.resume_target_watermark,
+                 resume_target_etag = EXCLUDED.resume_target_etag,
+                 updated_at = EXCLUDED.updated_at",
+            &[
+                &state.repository,
+                &state.watermark,
+                &state.etag,
+                &resume.map(|r| r.next_url.as_str()),
+                &resume.and_then(|r| r.floor),
+                &resume.map(|r| r.target_watermark),
+                &resume.and_then(|r| r.target_etag.as_deref()),
+                &state.updated_at,
+            ],
+        )
+        .await
+        .map_err(StoreError::query("recording the repository sync state"))?;
+        tx.commit()
+            .await
+            .map_err(StoreError::query("committing the page"))?;
+        Ok(counts)
+    }
+
+    /// The last committed sync state of `repository`, if it was ever synced.
+    pub async fn repo_sync_state(
+        &self,
+        repository: &str,
+    ) -> Result<Option<RepoSyncState>, StoreError> {
+        let what = "reading the repository sync state";
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT repository, watermark, etag, updated_at, resume_next_url, resume_floor,
+                        resume_target_watermark, resume_target_etag
+                 FROM repo_sync_state WHERE repository = $1",
+                &[&repository],
+            )
+            .await
+            .map_err(StoreError::query(what))?;
+        row.map(|row| {
+            let next_url: Option<String> = column(&row, 4, what)?;
+            let target_watermark: Option<DateTime<Utc>> = column(&row, 6, what)?;
+            let resume = match (next_url, target_watermark) {
+                (Some(next_url), Some(target_watermark)) => Some(ResumePoint {
+                    next_url,
+                    floor: column(&row, 5, what)?,
+                    target_watermark,
+                    target_etag: column(&row, 7, what)?,
+                }),
+                _ => None,
+            };
+            Ok(RepoSyncState {
+                repository: column(&row, 0, what)?,
+                watermark: column(&row, 1, what)?,
+                etag: column(&row, 2, what)?,
+                resume,
+                updated_at: column(&row, 3, what)?,
+            })
+        })
+        .transpose()
+    }
+}

@@ -1,0 +1,143 @@
+//! Helpers shared by the store's integration tests: PR builders, a deterministic generator, and
+//! full-table dumps for "nothing changed" assertions.
+#![allow(dead_code)]
+
+pub mod generated;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{PrUser, PullRequest, TeamConfig};
+
+/// Parses an RFC 3339 instant.
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s)
+        .unwrap_or_else(|e| panic!("{s}: {e}"))
+        .with_timezone(&Utc)
+}
+
+/// A validated config from JSON.
+pub fn config(json: &str) -> TeamConfig {
+    TeamConfig::from_json(json).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A merged PR by `login` (type User) in `acme/app`.
+pub fn merged_pr(number: i64, login: Option<&str>, merged_at: &str) -> PullRequest {
+    let merged = at(merged_at);
+    PullRequest {
+        repository: "acme/app".into(),
+        number,
+        github_id: 1_000 + number,
+        title: format!("PR {number}"),
+        state: "closed".into(),
+        draft: false,
+        author: login.map(|l| PrUser {
+            login: l.into(),
+            id: 7,
+            user_type: "User".into(),
+        }),
+        created_at: merged - Duration::hours(5),
+        updated_at: merged,
+        closed_at: Some(merged),
+        merged_at: Some(merged),
+        merge_commit_sha: Some(format!("sha{number}")),
+        base_ref: "main".into(),
+        head_ref: Some(format!("feature-{number}")),
+        html_url: Some(format!("https://github.com/acme/app/pull/{number}")),
+    }
+}
+
+/// A small deterministic generator (xorshift64*), so generated data is reproducible.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// Uniform in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// Every row of `table` as JSON, with `xmin` (so a rewritten row shows even if its values are
+/// the same), in a stable order.
+pub async fn dump(client: &tokio_postgres::Client, table: &str, order_by: &str) -> Vec<String> {
+    client
+        .query(
+            &format!(
+                "SELECT xmin::text || ' ' || to_jsonb(t)::text FROM {table} t ORDER BY {order_by}"
+            ),
+            &[],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("dumping {table}: {e:?}"))
+        .iter()
+        .map(|row| row.get(0))
+        .collect()
+}
+
+/// Dumps of every table the store writes.
+pub async fn dump_all(client: &tokio_postgres::Client) -> Vec<Vec<String>> {
+    vec![
+        dump(client, "schema_migrations", "version").await,
+        dump(client, "teams", "id").await,
+        dump(client, "team_memberships", "id").await,
+        dump(client, "pull_requests", "id").await,
+        dump(client, "pr_attributions", "pr_id, team_id").await,
+        dump(client, "repo_sync_state", "repository").await,
+    ]
+}
+
+/// `(repository, number, team_id, weight, cycle_time_hours)` of every stored attribution.
+pub async fn stored_attributions(
+    client: &tokio_postgres::Client,
+) -> Vec<(String, i64, String, f64, f64)> {
+    client
+        .query(
+            "SELECT p.repository, p.number, a.team_id, a.weight, a.cycle_time_hours
+             FROM pr_attributions a JOIN pull_requests p ON p.id = a.pr_id
+             ORDER BY p.repository, p.number, a.team_id COLLATE \"C\"",
+            &[],
+        )
+        .await
+        .unwrap_or_else(|e| panic!("reading attributions: {e:?}"))
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+        .collect()
+}
+
+/// The same, computed by `domain::attribute`.
+pub fn domain_attributions(
+    prs: &[PullRequest],
+    config: &TeamConfig,
+) -> Vec<(String, i64, String, f64, f64)> {
+    let mut rows: Vec<_> = prs
+        .iter()
+        .flat_map(|pr| {
+            domain::attribute(pr.author_view(), config)
+                .into_iter()
+                .map(move |a| {
+                    let merged = pr
+                        .merged_at
+                        .unwrap_or_else(|| panic!("attributed but unmerged"));
+                    (
+                        pr.repository.clone(),
+                        pr.number,
+                        a.team_id.to_string(),
+                        a.weight,
+                        domain::cycle_time_hours(pr.created_at, merged),
+                    )
+                })
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.0, a.1, &a.2).cmp(&(&b.0, b.1, &b.2)));
+    rows
+}
