@@ -32,6 +32,10 @@ pub enum Command {
     /// Manage teams and memberships.
     #[command(subcommand)]
     Teams(TeamsCommand),
+    /// One collector run: write the team config, then fetch merged PRs of every repository
+    /// from GitHub into the database. Prints a JSON summary line. Exit status 0: every
+    /// repository completed; 2: the time budget ran out (the next run resumes); 1: a failure.
+    Sync(SyncArgs),
     /// Serve the HTTP API.
     Serve(ServeArgs),
     /// Benchmarks (loads synthetic data into the given database).
@@ -151,5 +155,90 @@ impl ServeArgs {
             .as_ref()
             .and_then(|keys| api::ApiKeys::from_comma_separated(keys.expose_secret()))
             .context("API_KEYS is not set: set it (or pass --api-keys) to one or more comma-separated keys")
+    }
+}
+
+/// `dorameter sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub config: TeamConfigArgs,
+    #[command(flatten)]
+    pub github: GithubArgs,
+    /// Repositories to collect, comma-separated `owner/name`.
+    #[arg(long, env = "REPOSITORIES", value_delimiter = ',')]
+    pub repositories: Vec<String>,
+    /// How far back a repository's first run reaches: a duration (`365d`) or a date
+    /// (`2025-01-01`, or an RFC 3339 instant).
+    #[arg(
+        long,
+        env = "SYNC_SINCE",
+        default_value = "365d",
+        conflicts_with = "full"
+    )]
+    pub since: String,
+    /// A repository's first run fetches all history.
+    #[arg(long)]
+    pub full: bool,
+    /// Later runs re-read PRs updated this long before the last watermark.
+    #[arg(long, env = "SYNC_OVERLAP", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub overlap: std::time::Duration,
+    /// Wall-clock budget: the run stops between pages when it runs out, and reports itself
+    /// incomplete.
+    #[arg(long, env = "SYNC_BUDGET", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub budget: std::time::Duration,
+    /// Repositories synced at once.
+    #[arg(long, env = "SYNC_CONCURRENCY", default_value_t = 4)]
+    pub concurrency: usize,
+    /// Fetch and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// How to reach GitHub.
+#[derive(Debug, Args)]
+pub struct GithubArgs {
+    /// GitHub token (a personal access token or an app installation token).
+    #[arg(long = "github-token", env = "GITHUB_TOKEN", hide_env_values = true)]
+    token: Option<SecretString>,
+    /// API base: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server.
+    #[arg(long = "github-api-url", env = "GITHUB_API_URL", default_value = github::DEFAULT_API_URL)]
+    pub api_url: String,
+    /// Timeout of one GitHub request.
+    #[arg(long = "github-timeout", env = "GITHUB_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub request_timeout: std::time::Duration,
+    /// Attempts per GitHub request before the repository fails.
+    #[arg(
+        long = "github-max-attempts",
+        env = "GITHUB_MAX_ATTEMPTS",
+        default_value_t = 5
+    )]
+    pub max_attempts: u32,
+    /// Base of the exponential backoff between retries.
+    #[arg(long = "github-retry-base-delay", env = "GITHUB_RETRY_BASE_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub retry_base_delay: std::time::Duration,
+    /// Wait after a secondary rate limit without `retry-after` (GitHub asks for at least 1m).
+    #[arg(long = "github-secondary-wait", env = "GITHUB_SECONDARY_RATE_LIMIT_WAIT", default_value = "60s", value_parser = humantime::parse_duration)]
+    pub secondary_wait: std::time::Duration,
+}
+
+impl GithubArgs {
+    /// The client, or an error naming the missing or bad setting.
+    pub fn client(&self, concurrency: usize) -> anyhow::Result<github::GithubClient> {
+        let token = match &self.token {
+            Some(token) if !token.expose_secret().trim().is_empty() => token.clone(),
+            _ => bail!(
+                "GITHUB_TOKEN is not set: set it (or pass --github-token) to a token that can read the repositories"
+            ),
+        };
+        let mut config = github::GithubConfig::new(self.api_url.clone(), token);
+        config.request_timeout = self.request_timeout;
+        config.max_attempts = self.max_attempts;
+        config.retry_base_delay = self.retry_base_delay;
+        config.secondary_rate_limit_wait = self.secondary_wait;
+        config.max_concurrent_requests = concurrency.max(1);
+        github::GithubClient::new(config).context("GITHUB_API_URL / GitHub settings")
     }
 }

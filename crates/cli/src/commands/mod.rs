@@ -2,6 +2,7 @@
 
 mod bench;
 mod serve;
+mod sync;
 mod teams;
 
 use crate::config::{BenchCommand, Cli, Command, DatabaseArgs, TeamsCommand};
@@ -17,6 +18,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             teams::sync(&database, &config).await
         }
         Command::Teams(TeamsCommand::Validate { config }) => teams::validate(&config),
+        Command::Sync(args) => sync::sync(&args).await,
         Command::Serve(args) => serve::serve(&args).await,
         Command::Bench(BenchCommand::Api(args)) => bench::api(&args).await,
     }

@@ -76,3 +76,16 @@ pub fn serve(database_url: &str, api_keys: &str) -> Server {
     let base = value["listening"].as_str().expect("listening").to_owned();
     Server { base, child }
 }
+
+/// Runs to completion without blocking the async runtime (in-process fakes keep serving).
+pub async fn run_async(command: &mut Command) -> (i32, String, String) {
+    let output = tokio::process::Command::from(std::mem::replace(command, Command::new("true")))
+        .output()
+        .await
+        .expect("dorameter runs");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

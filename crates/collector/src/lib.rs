@@ -1,0 +1,153 @@
+//! One collector run, the same function behind `dorameter sync` and the scheduled Lambda:
+//! write the team config, then walk every repository's closed PRs from GitHub (newest update
+//! first) down to what an earlier run already stored, committing each page with the
+//! repository's progress in one transaction.
+//!
+//! Nothing is lost or stored twice whatever stops a run: PR upserts are idempotent, a page and
+//! the progress that covers it commit together, the watermark moves only when a walk reaches
+//! it, and an interrupted walk resumes from the page after the last committed one.
+
+mod repository;
+mod summary;
+
+pub use summary::{RepositoryOutcome, SyncSummary};
+
+use chrono::{DateTime, Duration as Span, Utc};
+use futures_util::StreamExt;
+use github::GithubClient;
+use std::time::{Duration, Instant};
+use store::Store;
+use thiserror::Error;
+
+/// Why a run could not even start.
+#[derive(Debug, Error)]
+pub enum CollectorError {
+    /// The team config could not be written.
+    #[error("while writing the team config: {0}")]
+    TeamSync(#[source] store::StoreError),
+    /// A repository name is not `owner/name`.
+    #[error("invalid repository {0:?} in REPOSITORIES: expected owner/name")]
+    InvalidRepository(String),
+}
+
+/// How far back the first run of a repository reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backfill {
+    /// PRs updated since this instant.
+    Since(DateTime<Utc>),
+    /// All history.
+    Full,
+}
+
+/// What one run does.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// `owner/name` of each repository (case-insensitive).
+    pub repositories: Vec<String>,
+    /// Reach of a repository's first run.
+    pub backfill: Backfill,
+    /// Later runs walk down to `watermark - overlap`, so a PR updated while a run was paging
+    /// is not missed.
+    pub overlap: Span,
+    /// Wall-clock budget of the run; it stops between pages when this runs out.
+    pub budget: Duration,
+    /// Repositories synced at once (one page chain each).
+    pub concurrency: usize,
+    /// Fetch and count, write nothing.
+    pub dry_run: bool,
+}
+
+impl SyncSettings {
+    /// Defaults: 365 days of backfill, 1 hour overlap, 10 minutes, 4 repositories at once.
+    pub fn new(repositories: Vec<String>, now: DateTime<Utc>) -> Self {
+        Self {
+            repositories,
+            backfill: Backfill::Since(now - Span::days(365)),
+            overlap: Span::hours(1),
+            budget: Duration::from_secs(600),
+            concurrency: 4,
+            dry_run: false,
+        }
+    }
+}
+
+/// Lowercases and checks `owner/name`.
+pub fn normalize_repository(name: &str) -> Result<String, CollectorError> {
+    let trimmed = name.trim();
+    let valid_part = |p: &str| {
+        !p.is_empty()
+            && p.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    match trimmed.split_once('/') {
+        Some((owner, repo)) if valid_part(owner) && valid_part(repo) => {
+            Ok(trimmed.to_ascii_lowercase())
+        }
+        _ => Err(CollectorError::InvalidRepository(name.to_owned())),
+    }
+}
+
+/// One full run: team config, then every repository. Repository failures are reported in the
+/// summary (the others still complete); only a failure to start is an `Err`.
+pub async fn run_sync(
+    store: &Store,
+    github: &GithubClient,
+    teams: &domain::TeamConfig,
+    settings: &SyncSettings,
+) -> Result<SyncSummary, CollectorError> {
+    let run_id = uuid::Uuid::new_v4().to_string();
+    let span = tracing::info_span!("sync", run_id = %run_id, dry_run = settings.dry_run);
+    tracing::Instrument::instrument(run(store, github, teams, settings, run_id), span).await
+}
+
+async fn run(
+    store: &Store,
+    github: &GithubClient,
+    teams: &domain::TeamConfig,
+    settings: &SyncSettings,
+    run_id: String,
+) -> Result<SyncSummary, CollectorError> {
+    let started = Instant::now();
+    let deadline = started + settings.budget;
+    let repositories = settings
+        .repositories
+        .iter()
+        .map(|r| normalize_repository(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let team_changes = if settings.dry_run {
+        None
+    } else {
+        Some(
+            store
+                .sync_teams(teams)
+                .await
+                .map_err(CollectorError::TeamSync)?,
+        )
+    };
+    let stats_before = github.stats();
+    let outcomes: Vec<RepositoryOutcome> = futures_util::stream::iter(repositories)
+        .map(|repository| {
+            let span = tracing::info_span!("repository", repository = %repository);
+            let walk = repository::sync_repository(store, github, repository, settings, deadline);
+            tracing::Instrument::instrument(walk, span)
+        })
+        .buffer_unordered(settings.concurrency.max(1))
+        .collect()
+        .await;
+    let summary = SyncSummary::new(
+        run_id,
+        outcomes,
+        team_changes.as_ref(),
+        &stats_before,
+        &github.stats(),
+        started.elapsed(),
+        settings.dry_run,
+    );
+    tracing::info!(
+        complete = summary.complete,
+        prs_upserted = summary.prs_upserted,
+        requests = summary.requests,
+        "sync finished"
+    );
+    Ok(summary)
+}
