@@ -64,6 +64,21 @@ pub enum BenchCommand {
     /// Load 1,000,000 PRs, 100 teams and 2,000 members, then measure API latency and an
     /// attribution recompute. Use a throwaway database.
     Api(BenchApiArgs),
+    /// Sync PRs from an in-process fake GitHub into an empty database and count requests and
+    /// ingest rate against their floors.
+    Sync(BenchSyncArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSyncArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Pull requests served, spread evenly over the repositories.
+    #[arg(long, default_value_t = 100_000)]
+    pub prs: u64,
+    /// Repositories.
+    #[arg(long, default_value_t = 20)]
+    pub repositories: u64,
 }
 
 #[derive(Debug, Args)]

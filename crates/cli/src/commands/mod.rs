@@ -1,6 +1,7 @@
 //! One function per command.
 
 mod bench;
+mod bench_sync;
 mod serve;
 mod sync;
 mod teams;
@@ -21,6 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(args) => sync::sync(&args).await,
         Command::Serve(args) => serve::serve(&args).await,
         Command::Bench(BenchCommand::Api(args)) => bench::api(&args).await,
+        Command::Bench(BenchCommand::Sync(args)) => bench_sync::sync(&args).await,
     }
 }
 
