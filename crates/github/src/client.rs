@@ -1,0 +1,326 @@
+//! [`GithubClient`]: one page of a repository's pull list per call, with every retry, wait and
+//! redirect bounded by the attempt limit and the caller's deadline.
+
+use crate::base::{ApiBase, split_repository};
+use crate::config::GithubConfig;
+use crate::error::GithubError;
+use crate::gate::Gate;
+use crate::headers;
+use crate::policy::{Context, Verdict, WaitReason, backoff, classify};
+use crate::stats::{Counters, Event, GithubStats};
+use crate::transport::{RawResponse, Transport, TransportError};
+use crate::wire::parse_pull_list;
+use http::StatusCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Which page to fetch.
+#[derive(Debug, Clone, Copy)]
+pub enum PageRequest<'a> {
+    /// `GET {base}/repos/{owner}/{repo}/pulls?state=closed&sort=updated&direction=desc&per_page=100`,
+    /// conditional on `etag` (the first page's `ETag` of an earlier run) when given.
+    First {
+        /// `owner/name`.
+        repository: &'a str,
+        etag: Option<&'a str>,
+    },
+    /// The `next` URL of the previous page's `Link` header, requested exactly as given (GitHub
+    /// uses the `/repositories/{id}/pulls` form). It must lie under the configured API base.
+    Next {
+        /// `owner/name` the chain belongs to (for the PRs, errors and logs).
+        repository: &'a str,
+        url: &'a str,
+    },
+}
+
+/// What a page request returned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PageOutcome {
+    /// `304 Not Modified`: the first page is unchanged since `etag`, so nothing changed.
+    NotModified,
+    /// A page of PRs.
+    Page {
+        /// In GitHub's order; `repository` is the requested one, lowercased.
+        pulls: Vec<domain::PullRequest>,
+        /// The `rel="next"` URL, `None` on the last page.
+        next: Option<String>,
+        /// This page's `ETag`, to send as `If-None-Match` next time (kept for the first page).
+        etag: Option<String>,
+    },
+}
+
+/// A GitHub REST client for dorameter. Cheap to clone; clones share the connection pool, the
+/// rate-limit pause, the concurrency limit and the statistics.
+#[derive(Clone)]
+pub struct GithubClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: GithubConfig,
+    base: ApiBase,
+    transport: Transport,
+    gate: Gate,
+    stats: Counters,
+    permits: Semaphore,
+}
+
+impl std::fmt::Debug for GithubClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GithubClient")
+            .field("api_url", &self.inner.base.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GithubClient {
+    /// Validates `config` and builds the client. Must be called inside a tokio runtime.
+    pub fn new(config: GithubConfig) -> Result<Self, GithubError> {
+        let base = ApiBase::parse(&config.api_url)?;
+        if config.max_attempts == 0 {
+            return Err(GithubError::InvalidConfig {
+                field: "max_attempts",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        if config.max_concurrent_requests == 0 {
+            return Err(GithubError::InvalidConfig {
+                field: "max_concurrent_requests",
+                reason: "must be at least 1".to_owned(),
+            });
+        }
+        let transport = Transport::new(&config, &base.uri()?)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                permits: Semaphore::new(config.max_concurrent_requests),
+                config,
+                base,
+                transport,
+                gate: Gate::default(),
+                stats: Counters::default(),
+            }),
+        })
+    }
+
+    /// The configured API base, without trailing slash.
+    pub fn api_url(&self) -> &str {
+        self.inner.base.as_str()
+    }
+
+    /// Counters of everything this client and its clones did.
+    pub fn stats(&self) -> GithubStats {
+        self.inner.stats.snapshot()
+    }
+
+    /// Fetches one page of a repository's closed pull requests. Retries, rate-limit waits and
+    /// redirects happen inside, bounded by `max_attempts`; nothing waits past `deadline`: a wait
+    /// that would end later returns [`GithubError::RateLimited`] or
+    /// [`GithubError::BudgetExhausted`] at once.
+    pub async fn pulls_page(
+        &self,
+        request: PageRequest<'_>,
+        deadline: Instant,
+    ) -> Result<PageOutcome, GithubError> {
+        let (repository, url, etag) = match request {
+            PageRequest::First { repository, etag } => (
+                repository,
+                self.inner.base.first_page_url(repository)?,
+                etag,
+            ),
+            PageRequest::Next { repository, url } => {
+                split_repository(repository)?;
+                (repository, url.to_owned(), None)
+            }
+        };
+        let (url, response) = self.fetch(repository, url, etag, deadline).await?;
+        if response.status == StatusCode::NOT_MODIFIED {
+            self.inner.stats.record(Event::NotModified);
+            tracing::debug!(repository, url, "pull list not modified");
+            return Ok(PageOutcome::NotModified);
+        }
+        let pulls = parse_pull_list(&response.body).map_err(|detail| {
+            self.inner.stats.record(Event::ApiError);
+            tracing::error!(repository, url, detail, "malformed pull list");
+            GithubError::MalformedPayload {
+                url: url.clone(),
+                detail,
+            }
+        })?;
+        self.inner.stats.record(Event::Page);
+        let next = headers::next_link(&response.headers);
+        tracing::debug!(
+            repository,
+            url,
+            prs = pulls.len(),
+            has_next = next.is_some(),
+            "page"
+        );
+        Ok(PageOutcome::Page {
+            pulls: pulls
+                .into_iter()
+                .map(|p| p.into_domain(repository))
+                .collect(),
+            next,
+            etag: headers::etag(&response.headers),
+        })
+    }
+
+    /// GETs `url` until a usable response (2xx or 304), following GitHub's rate-limit rules,
+    /// backing off after failures and following redirects, within `max_attempts` and `deadline`.
+    /// Returns the URL finally requested with its response.
+    async fn fetch(
+        &self,
+        repository: &str,
+        mut url: String,
+        etag: Option<&str>,
+        deadline: Instant,
+    ) -> Result<(String, RawResponse), GithubError> {
+        let inner = &*self.inner;
+        let max_attempts = inner.config.max_attempts;
+        let mut uri = inner.base.checked_uri(&url)?;
+        let mut failures = 0;
+        let mut secondary_hits = 0;
+        let mut last_status = None;
+        let mut last_error = String::new();
+        for attempt in 1..=max_attempts {
+            inner.gate.wait(&url, deadline, &inner.stats).await?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(budget(&url, "the deadline has passed", Duration::ZERO));
+            }
+            let timeout = inner.config.request_timeout.min(left);
+            let result = {
+                let _permit = inner
+                    .permits
+                    .acquire()
+                    .await
+                    .map_err(|_| budget(&url, "the client is shutting down", Duration::ZERO))?;
+                inner.stats.record(Event::Request { retry: attempt > 1 });
+                tracing::debug!(repository, url, attempt, "GET");
+                inner.transport.get(&uri, etag, timeout).await
+            };
+            let response = match result {
+                Ok(response) => response,
+                Err(error) => {
+                    inner.stats.record(Event::ApiError);
+                    last_status = None;
+                    last_error = match error {
+                        TransportError::Timeout(t) if t < inner.config.request_timeout => {
+                            return Err(budget(&url, "request still running at the deadline", t));
+                        }
+                        TransportError::Timeout(t) => format!("no complete response within {t:?}"),
+                        TransportError::Failed(e) => e,
+                    };
+                    tracing::warn!(
+                        repository,
+                        url,
+                        attempt,
+                        error = last_error,
+                        "request failed"
+                    );
+                    failures += 1;
+                    self.back_off(&url, failures, attempt, &last_error, deadline)
+                        .await?;
+                    continue;
+                }
+            };
+            inner.gate.observe(
+                headers::rate_limit(&response.headers),
+                inner.config.rate_limit_reserve,
+            );
+            let context = Context {
+                url: &url,
+                repository,
+                secondary_hits,
+                secondary_base: inner.config.secondary_rate_limit_wait,
+                now: chrono::Utc::now(),
+            };
+            match classify(response.status, &response.headers, &response.body, &context) {
+                Verdict::Done => return Ok((url, response)),
+                Verdict::Fail(error) => {
+                    inner.stats.record(Event::ApiError);
+                    tracing::error!(repository, %error, "GitHub request failed");
+                    return Err(error);
+                }
+                Verdict::Redirect(location) => {
+                    tracing::info!(repository, from = url, to = location, "following redirect");
+                    uri = inner.base.checked_uri(&location)?;
+                    url = location;
+                }
+                Verdict::RateLimited(wait) => {
+                    inner.stats.record(Event::ApiError);
+                    if wait.reason == WaitReason::Secondary {
+                        secondary_hits += 1;
+                    }
+                    last_status = Some(response.status.as_u16());
+                    last_error = wait.reason.to_string();
+                    tracing::warn!(
+                        repository,
+                        url,
+                        attempt,
+                        status = response.status.as_u16(),
+                        reason = %wait.reason,
+                        wait_ms = wait.wait.as_millis() as u64,
+                        "rate limited by GitHub"
+                    );
+                    inner.gate.pause(wait);
+                }
+                Verdict::Retry => {
+                    inner.stats.record(Event::ApiError);
+                    last_status = Some(response.status.as_u16());
+                    last_error = format!("HTTP {}", response.status);
+                    tracing::warn!(
+                        repository,
+                        url,
+                        attempt,
+                        status = response.status.as_u16(),
+                        "GitHub server error"
+                    );
+                    failures += 1;
+                    self.back_off(&url, failures, attempt, &last_error, deadline)
+                        .await?;
+                }
+            }
+        }
+        Err(GithubError::Unavailable {
+            url,
+            attempts: max_attempts,
+            last_status,
+            last_error,
+        })
+    }
+
+    /// Sleeps the jittered backoff before the next attempt, if there is one and it fits before
+    /// the deadline.
+    async fn back_off(
+        &self,
+        url: &str,
+        failures: u32,
+        attempt: u32,
+        last_error: &str,
+        deadline: Instant,
+    ) -> Result<(), GithubError> {
+        if attempt >= self.inner.config.max_attempts {
+            return Ok(());
+        }
+        let delay = backoff(
+            self.inner.config.retry_base_delay,
+            failures,
+            &mut rand::rng(),
+        );
+        if Instant::now() + delay > deadline {
+            return Err(budget(url, &format!("backoff after {last_error}"), delay));
+        }
+        tokio::time::sleep(delay).await;
+        Ok(())
+    }
+}
+
+fn budget(url: &str, reason: &str, wait: Duration) -> GithubError {
+    GithubError::BudgetExhausted {
+        url: url.to_owned(),
+        reason: reason.to_owned(),
+        wait,
+    }
+}
