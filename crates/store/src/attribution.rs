@@ -87,20 +87,29 @@ pub(crate) async fn recompute(tx: &Transaction<'_>, scope: Scope<'_>) -> Result<
         }
     };
     let desired = DESIRED.replace("{prs}", prs);
-    let deleted = tx
-        .execute(
-            &DELETE_STALE
-                .replace("{attributions}", attributions)
-                .replace("{desired}", &desired),
-            &params,
-        )
-        .await
-        .map_err(StoreError::query("deleting stale attributions"))?;
-    let inserted = tx
-        .execute(&INSERT_MISSING.replace("{desired}", &desired), &params)
-        .await
-        .map_err(StoreError::query("inserting attributions"))?;
+    let delete = DELETE_STALE
+        .replace("{attributions}", attributions)
+        .replace("{desired}", &desired);
+    let insert = INSERT_MISSING.replace("{desired}", &desired);
+    // Cached per connection: a collector page runs these every time, planning them once.
+    let deleted = execute_cached(tx, &delete, &params, "deleting stale attributions").await?;
+    let inserted = execute_cached(tx, &insert, &params, "inserting attributions").await?;
     Ok(deleted + inserted)
+}
+
+async fn execute_cached(
+    tx: &Transaction<'_>,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+    what: &'static str,
+) -> Result<u64, StoreError> {
+    let statement = tx
+        .prepare_cached(sql)
+        .await
+        .map_err(StoreError::query(what))?;
+    tx.execute(&statement, params)
+        .await
+        .map_err(StoreError::query(what))
 }
 
 impl Store {

@@ -123,9 +123,14 @@ pub(crate) async fn lock_attributions(
         LockMode::Exclusive => "SELECT pg_advisory_xact_lock($1)",
         LockMode::Shared => "SELECT pg_advisory_xact_lock_shared($1)",
     };
-    tx.execute(sql, &[&locks::ATTRIBUTION])
+    let what = "taking the attribution lock";
+    let statement = tx
+        .prepare_cached(sql)
         .await
-        .map_err(StoreError::query("taking the attribution lock"))?;
+        .map_err(StoreError::query(what))?;
+    tx.execute(&statement, &[&locks::ATTRIBUTION])
+        .await
+        .map_err(StoreError::query(what))?;
     Ok(())
 }
 

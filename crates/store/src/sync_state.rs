@@ -53,8 +53,10 @@ impl Store {
         lock_attributions(&tx, LockMode::Shared).await?;
         let counts = upsert_in(&tx, prs).await?;
         let resume = state.resume.as_ref();
-        tx.execute(
-            "INSERT INTO repo_sync_state (repository, watermark, etag, resume_next_url,
+        let what = "recording the repository sync state";
+        let statement = tx
+            .prepare_cached(
+                "INSERT INTO repo_sync_state (repository, watermark, etag, resume_next_url,
                  resume_floor, resume_target_watermark, resume_target_etag, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
              ON CONFLICT (repository) DO UPDATE SET
@@ -64,6 +66,11 @@ impl Store {
                  resume_target_watermark = EXCLUDED.resume_target_watermark,
                  resume_target_etag = EXCLUDED.resume_target_etag,
                  updated_at = EXCLUDED.updated_at",
+            )
+            .await
+            .map_err(StoreError::query(what))?;
+        tx.execute(
+            &statement,
             &[
                 &state.repository,
                 &state.watermark,
@@ -76,7 +83,7 @@ impl Store {
             ],
         )
         .await
-        .map_err(StoreError::query("recording the repository sync state"))?;
+        .map_err(StoreError::query(what))?;
         tx.commit()
             .await
             .map_err(StoreError::query("committing the page"))?;
