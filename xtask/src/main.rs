@@ -102,7 +102,7 @@ fn test(extra: &[String]) -> Result<(), String> {
         .current_dir(root())
         .env("PATH", format!("{}:{path}", bin.display()))
         .env("SCHEMATHESIS", bin.join("schemathesis"))
-        .args(["test", "--workspace", "--locked"])
+        .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .args(extra))
 }
 
