@@ -48,3 +48,47 @@ impl PullRequest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn author_view_carries_login_type_and_merge_time_and_nulls() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).unwrap();
+        let mut pr = PullRequest {
+            repository: "acme/app".into(),
+            number: 1,
+            github_id: 1,
+            title: "t".into(),
+            state: "closed".into(),
+            draft: false,
+            author: Some(PrUser {
+                login: "Alice".into(),
+                id: 7,
+                user_type: "User".into(),
+            }),
+            created_at: t,
+            updated_at: t,
+            closed_at: Some(t),
+            merged_at: Some(t),
+            merge_commit_sha: None,
+            base_ref: "main".into(),
+            head_ref: None,
+            html_url: None,
+        };
+        let view = pr.author_view();
+        assert_eq!(
+            (view.login, view.user_type, view.merged_at),
+            (Some("Alice"), Some("User"), Some(t))
+        );
+        pr.author = None;
+        pr.merged_at = None;
+        let view = pr.author_view();
+        assert_eq!(
+            (view.login, view.user_type, view.merged_at),
+            (None, None, None)
+        );
+    }
+}
