@@ -89,18 +89,24 @@ pub(crate) async fn load_config(client: &impl GenericClient) -> Result<TeamConfi
     })
 }
 
+/// A read-only snapshot: several reads in it see a concurrent sync whole or not at all.
+async fn read_snapshot(
+    client: &mut deadpool_postgres::Object,
+) -> Result<deadpool_postgres::Transaction<'_>, StoreError> {
+    client
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await
+        .map_err(StoreError::query("starting a read transaction"))
+}
+
 impl Store {
     /// The stored team config (`allow_overallocation` is not stored and reads as `false`).
     pub async fn load_team_config(&self) -> Result<TeamConfig, StoreError> {
         let mut client = self.client().await?;
-        // One snapshot for both reads, so a concurrent sync is seen whole or not at all.
-        let tx = client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(StoreError::query("starting a read transaction"))?;
+        let tx = read_snapshot(&mut client).await?;
         let config = load_config(&tx).await?;
         tx.commit()
             .await
@@ -130,13 +136,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Vec<TeamSummary>, StoreError> {
         let mut client = self.client().await?;
-        let tx = client
-            .build_transaction()
-            .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
-            .read_only(true)
-            .start()
-            .await
-            .map_err(StoreError::query("starting a read transaction"))?;
+        let tx = read_snapshot(&mut client).await?;
         let what = "reading teams";
         let team_rows = tx
             .query("SELECT id, name, description FROM teams ORDER BY id", &[])
