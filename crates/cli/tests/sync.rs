@@ -376,3 +376,30 @@ async fn a_wrong_token_or_missing_setting_is_a_clear_error() {
     assert_eq!(code, 1);
     assert!(err.contains("not-a-repo"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_github_enterprise_base_path_is_kept_on_every_request() {
+    let fake = FakeGithub::start(FakeGithubConfig {
+        token: Some(TOKEN.into()),
+        path_prefix: Some("/api/v3".into()),
+        ..FakeGithubConfig::default()
+    })
+    .await
+    .expect("fake GitHub starts");
+    fake.set_pulls("acme/repo-0", pulls(1, 250));
+    let env = Env::new(Arc::new(fake), vec!["acme/repo-0".into()]).await;
+    assert!(env.fake.base_url().ends_with("/api/v3"));
+    let (code, summary, err) = env.sync().await;
+    assert_eq!(code, 0, "{err}\n{summary}");
+    assert_eq!(summary["pages"], 3);
+    let log = env.fake.request_log();
+    assert_eq!(log.len(), 3);
+    for request in &log {
+        assert!(
+            request.path_and_query.starts_with("/api/v3/"),
+            "{}",
+            request.path_and_query
+        );
+    }
+    assert_eq!(env.count("SELECT count(*) FROM pull_requests").await, 250);
+}
