@@ -1,11 +1,13 @@
 //! Turning `DATABASE_URL` into a connection pool: the one place that knows how connections are
-//! made (plain TCP today; TLS is added here and nowhere else).
+//! made: TCP, TLS per `sslmode` (see [`crate::tls`]), a connect timeout, a bounded pool.
 
 use crate::error::StoreError;
+use crate::tls::{self, TlsSettings};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::{Config, NoTls};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// How long to wait for a server to accept a connection unless the URL says otherwise.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -14,16 +16,22 @@ const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Parses a connection string (`postgres://…` URL or `key=value` pairs) without ever echoing it.
 pub(crate) fn parse_database_url(database_url: &str) -> Result<Config, StoreError> {
+    parse_connection(database_url).map(|(config, _)| config)
+}
+
+/// Parses a connection string into the driver's settings and the TLS settings.
+pub(crate) fn parse_connection(database_url: &str) -> Result<(Config, TlsSettings), StoreError> {
     if database_url.trim().is_empty() {
         return Err(StoreError::InvalidDatabaseUrl {
             reason: "it is empty".into(),
         });
     }
-    let mut config: Config = database_url.parse().map_err(|e: tokio_postgres::Error| {
-        StoreError::InvalidDatabaseUrl {
-            reason: safe_parse_reason(&e),
-        }
-    })?;
+    let (rest, tls) = tls::split_tls_settings(database_url)?;
+    let mut config: Config =
+        rest.parse()
+            .map_err(|e: tokio_postgres::Error| StoreError::InvalidDatabaseUrl {
+                reason: safe_parse_reason(&e),
+            })?;
     if config.get_hosts().is_empty() {
         return Err(StoreError::InvalidDatabaseUrl {
             reason: "it names no host".into(),
@@ -35,7 +43,8 @@ pub(crate) fn parse_database_url(database_url: &str) -> Result<Config, StoreErro
     if config.get_application_name().is_none() {
         config.application_name("dorameter");
     }
-    Ok(config)
+    config.ssl_mode(tls.mode.driver_mode());
+    Ok((config, tls))
 }
 
 /// The driver's parse errors name the offending option, except one kind that quotes a character
@@ -70,6 +79,7 @@ pub(crate) fn describe_target(config: &Config) -> String {
 /// Builds the pool. Connections are opened lazily; the caller checks one works.
 pub(crate) fn build_pool(
     config: Config,
+    tls: &TlsSettings,
     target: &str,
     max_connections: usize,
 ) -> Result<Pool, StoreError> {
@@ -79,14 +89,16 @@ pub(crate) fn build_pool(
             reason: "the maximum number of connections must be at least 1".into(),
         });
     }
-    let manager = Manager::from_config(
-        config,
-        NoTls,
-        ManagerConfig {
-            // A broken connection shows up as a query error and is then discarded by the pool.
-            recycling_method: RecyclingMethod::Fast,
-        },
-    );
+    let manager_config = ManagerConfig {
+        // A broken connection shows up as a query error and is then discarded by the pool.
+        recycling_method: RecyclingMethod::Fast,
+    };
+    let manager = match tls::client_config(tls)? {
+        None => Manager::from_config(config, NoTls, manager_config),
+        Some(client) => {
+            Manager::from_config(config, MakeRustlsConnect::new(client), manager_config)
+        }
+    };
     Pool::builder(manager)
         .max_size(max_connections)
         .wait_timeout(Some(POOL_WAIT_TIMEOUT))

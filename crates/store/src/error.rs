@@ -16,6 +16,12 @@ pub enum StoreError {
         /// What is wrong with it, without its value.
         reason: String,
     },
+    /// The TLS settings of `DATABASE_URL` (`sslmode`, `sslrootcert`) cannot be used.
+    #[error("DATABASE_URL TLS settings: {reason}")]
+    TlsConfig {
+        /// What is wrong, e.g. an unreadable `sslrootcert` file.
+        reason: String,
+    },
     /// The connection pool could not be built (e.g. a zero maximum size).
     #[error("cannot build the PostgreSQL connection pool for {target}: {reason}")]
     PoolConfig {
@@ -93,6 +99,39 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether PostgreSQL refused the credentials (SQLSTATE class 28: wrong password, unknown
+    /// role): the caller may re-read a rotated `DATABASE_URL` secret and reconnect.
+    pub fn is_auth_failure(&self) -> bool {
+        let source = match self {
+            Self::Unreachable { source, .. }
+            | Self::Query { source, .. }
+            | Self::Migration { source, .. } => source,
+            _ => return false,
+        };
+        source
+            .code()
+            .is_some_and(|code| code.code().starts_with("28"))
+    }
+
+    /// Whether the same operation may succeed later with nothing changed (server down or
+    /// restarting, connection lost, pool busy); `false` for configuration and data problems.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::PoolTimeout { .. } => true,
+            Self::Unreachable { source, .. } | Self::Query { source, .. } => {
+                !self.is_auth_failure()
+                    && source.code().is_none_or(|code| {
+                        // 08: connection exception, 40: rollback (serialization, deadlock),
+                        // 53: insufficient resources, 57: operator intervention (shutdown).
+                        ["08", "40", "53", "57"]
+                            .iter()
+                            .any(|class| code.code().starts_with(class))
+                    })
+            }
+            _ => false,
+        }
+    }
+
     /// A closure for `map_err` naming what the store was doing.
     pub(crate) fn query(what: &'static str) -> impl FnOnce(tokio_postgres::Error) -> Self {
         move |source| Self::Query { what, source }

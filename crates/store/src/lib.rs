@@ -24,6 +24,7 @@ mod sync_state;
 mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tls;
 
 pub use error::StoreError;
 pub use pull_requests::UpsertCounts;
@@ -62,12 +63,14 @@ impl std::fmt::Debug for Store {
 
 impl Store {
     /// Builds a pool of at most `max_connections` connections to `database_url` (a
-    /// `postgres://` URL or `key=value` string) and checks that one connection works. Errors
+    /// `postgres://` URL or `key=value` string) and checks that one connection works. TLS follows
+    /// libpq's `sslmode` (`disable`, `prefer` — the default —, `require`, `verify-ca`,
+    /// `verify-full`) and `sslrootcert` (see [`tls`]); `connect_timeout` defaults to 5 s. Errors
     /// name `DATABASE_URL` and the target `host:port/dbname`, never the password.
     pub async fn connect(database_url: &str, max_connections: usize) -> Result<Store, StoreError> {
-        let config = connect::parse_database_url(database_url)?;
+        let (config, tls) = connect::parse_connection(database_url)?;
         let target = connect::describe_target(&config);
-        let pool = connect::build_pool(config, &target, max_connections)?;
+        let pool = connect::build_pool(config, &tls, &target, max_connections)?;
         let store = Store {
             pool,
             target: target.into(),
