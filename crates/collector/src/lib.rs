@@ -10,7 +10,7 @@
 mod repository;
 mod summary;
 
-pub use summary::{RepositoryOutcome, SyncSummary};
+pub use summary::{DurationStats, FailureKind, RepositoryOutcome, SyncSummary};
 
 use chrono::{DateTime, Duration as Span, Utc};
 use futures_util::StreamExt;
@@ -114,15 +114,14 @@ async fn run(
         .iter()
         .map(|r| normalize_repository(r))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut team_sync_db = summary::DurationStats::default();
     let team_changes = if settings.dry_run {
         None
     } else {
-        Some(
-            store
-                .sync_teams(teams)
-                .await
-                .map_err(CollectorError::TeamSync)?,
-        )
+        let timer = Instant::now();
+        let changes = store.sync_teams(teams).await;
+        team_sync_db.record(timer.elapsed());
+        Some(changes.map_err(CollectorError::TeamSync)?)
     };
     let stats_before = github.stats();
     let outcomes: Vec<RepositoryOutcome> = futures_util::stream::iter(repositories)
@@ -138,6 +137,7 @@ async fn run(
         run_id,
         outcomes,
         team_changes.as_ref(),
+        team_sync_db,
         &stats_before,
         &github.stats(),
         started.elapsed(),

@@ -2,12 +2,44 @@
 //! (`watermark - overlap`, or the backfill start), each page committed with the progress that
 //! covers it.
 
-use crate::summary::{RepositoryOutcome, RepositoryStatus};
+use crate::summary::{FailureKind, RepositoryOutcome, RepositoryStatus};
 use crate::{Backfill, SyncSettings};
 use chrono::{DateTime, Utc};
-use github::{GithubClient, PageOutcome, PageRequest};
+use github::{GithubClient, GithubError, PageOutcome, PageRequest};
 use std::time::Instant;
-use store::{RepoSyncState, ResumePoint, Store};
+use store::{RepoSyncState, ResumePoint, Store, StoreError};
+
+/// Why a walk stopped with an error.
+struct Failure {
+    message: String,
+    kind: FailureKind,
+}
+
+impl Failure {
+    fn store(doing: &str, error: StoreError) -> Self {
+        let kind = if error.is_transient() {
+            FailureKind::Transient
+        } else {
+            FailureKind::Permanent
+        };
+        Self {
+            message: format!("{doing}: {error}"),
+            kind,
+        }
+    }
+
+    fn github(error: GithubError) -> Self {
+        let kind = match &error {
+            GithubError::Unauthorized { .. } => FailureKind::TokenRejected,
+            e if e.is_transient() => FailureKind::Transient,
+            _ => FailureKind::Permanent,
+        };
+        Self {
+            message: error.to_string(),
+            kind,
+        }
+    }
+}
 
 /// Where this walk starts and what it will record when it reaches its floor.
 struct Walk {
@@ -34,9 +66,9 @@ pub async fn sync_repository(
     let mut outcome = RepositoryOutcome::new(repository.clone());
     let status = match walk(store, github, &repository, settings, deadline, &mut outcome).await {
         Ok(status) => status,
-        Err(failure) => {
-            tracing::error!(error = %failure, "repository failed");
-            RepositoryStatus::Failed(failure)
+        Err(Failure { message, kind }) => {
+            tracing::error!(error = %message, ?kind, "repository failed");
+            RepositoryStatus::Failed { message, kind }
         }
     };
     outcome.finish(status);
@@ -50,11 +82,11 @@ async fn walk(
     settings: &SyncSettings,
     deadline: Instant,
     outcome: &mut RepositoryOutcome,
-) -> Result<RepositoryStatus, String> {
-    let state = store
-        .repo_sync_state(repository)
-        .await
-        .map_err(|e| format!("reading sync state: {e}"))?;
+) -> Result<RepositoryStatus, Failure> {
+    let timer = Instant::now();
+    let state = store.repo_sync_state(repository).await;
+    outcome.db.record(timer.elapsed());
+    let state = state.map_err(|e| Failure::store("reading sync state", e))?;
     let watermark = state.as_ref().and_then(|s| s.watermark);
     let previous_etag = state.as_ref().and_then(|s| s.etag.clone());
     let backfill_floor = match settings.backfill {
@@ -111,7 +143,7 @@ async fn walk(
                 tracing::warn!(error = %e, "time budget exhausted; stopping between pages");
                 return Ok(RepositoryStatus::OutOfBudget);
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(Failure::github(e)),
         };
         let (pulls, next, etag) = match page {
             PageOutcome::NotModified => {
@@ -138,10 +170,10 @@ async fn walk(
         let state = progress(repository, &walk, if done { None } else { next.clone() });
         outcome.prs_seen += fresh.len() as u64;
         if !settings.dry_run {
-            let counts = store
-                .commit_page(&fresh, &state)
-                .await
-                .map_err(|e| format!("storing a page: {e}"))?;
+            let timer = Instant::now();
+            let counts = store.commit_page(&fresh, &state).await;
+            outcome.db.record(timer.elapsed());
+            let counts = counts.map_err(|e| Failure::store("storing a page", e))?;
             outcome.prs_inserted += counts.inserted;
             outcome.prs_updated += counts.updated;
         }

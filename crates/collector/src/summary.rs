@@ -5,6 +5,58 @@ use github::GithubStats;
 use serde::Serialize;
 use std::time::Duration;
 
+/// Why a repository failed, as far as a caller needs to react (the Lambda marks its error
+/// retryable or not, and re-reads a rotated token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// GitHub rejected the token (401): revoked, expired or rotated.
+    TokenRejected,
+    /// GitHub or the database may succeed later with nothing changed (5xx, timeouts, lost
+    /// connections).
+    Transient,
+    /// Retrying will not help: permissions, a missing repository, malformed data.
+    Permanent,
+}
+
+/// Count, sum, minimum and maximum of a set of durations in milliseconds: a CloudWatch
+/// statistic set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct DurationStats {
+    pub count: u64,
+    pub sum_ms: f64,
+    pub min_ms: f64,
+    pub max_ms: f64,
+}
+
+impl DurationStats {
+    /// Adds one duration.
+    pub fn record(&mut self, duration: Duration) {
+        let ms = duration.as_secs_f64() * 1000.0;
+        self.merge(&DurationStats {
+            count: 1,
+            sum_ms: ms,
+            min_ms: ms,
+            max_ms: ms,
+        });
+    }
+
+    /// Adds every duration of `other`.
+    pub fn merge(&mut self, other: &DurationStats) {
+        if other.count == 0 {
+            return;
+        }
+        if self.count == 0 {
+            *self = *other;
+            return;
+        }
+        self.count += other.count;
+        self.sum_ms += other.sum_ms;
+        self.min_ms = self.min_ms.min(other.min_ms);
+        self.max_ms = self.max_ms.max(other.max_ms);
+    }
+}
+
 /// How a repository's walk ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RepositoryStatus {
@@ -13,7 +65,7 @@ pub enum RepositoryStatus {
     /// The run's time budget ran out between pages; the next run resumes.
     OutOfBudget,
     /// GitHub or the database failed for this repository; the message says why.
-    Failed(String),
+    Failed { message: String, kind: FailureKind },
 }
 
 /// One repository's part of a run.
@@ -24,6 +76,9 @@ pub struct RepositoryOutcome {
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Set when `status` is `failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<FailureKind>,
     pub pages: u64,
     pub not_modified: bool,
     /// PRs on the fetched pages that were newer than the floor.
@@ -32,6 +87,9 @@ pub struct RepositoryOutcome {
     pub prs_updated: u64,
     #[serde(skip)]
     pub(crate) state: RepositoryStatus,
+    /// Time spent in store calls (each one statement or transaction).
+    #[serde(skip)]
+    pub(crate) db: DurationStats,
 }
 
 impl RepositoryOutcome {
@@ -40,20 +98,24 @@ impl RepositoryOutcome {
             repository,
             status: "complete",
             error: None,
+            failure: None,
             pages: 0,
             not_modified: false,
             prs_seen: 0,
             prs_inserted: 0,
             prs_updated: 0,
             state: RepositoryStatus::Complete,
+            db: DurationStats::default(),
         }
     }
 
     pub(crate) fn finish(&mut self, status: RepositoryStatus) {
-        (self.status, self.error) = match &status {
-            RepositoryStatus::Complete => ("complete", None),
-            RepositoryStatus::OutOfBudget => ("incomplete", None),
-            RepositoryStatus::Failed(message) => ("failed", Some(message.clone())),
+        (self.status, self.error, self.failure) = match &status {
+            RepositoryStatus::Complete => ("complete", None, None),
+            RepositoryStatus::OutOfBudget => ("incomplete", None, None),
+            RepositoryStatus::Failed { message, kind } => {
+                ("failed", Some(message.clone()), Some(*kind))
+            }
         };
         self.state = status;
     }
@@ -89,14 +151,18 @@ pub struct SyncSummary {
     pub incomplete: Vec<String>,
     /// Team config changes written at the start of the run.
     pub team_changes: usize,
+    /// Durations of the run's store calls (team sync, sync-state reads, page commits).
+    pub db_duration_ms: DurationStats,
     pub details: Vec<RepositoryOutcome>,
 }
 
 impl SyncSummary {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         run_id: String,
         mut details: Vec<RepositoryOutcome>,
         team_changes: Option<&TeamChanges>,
+        team_sync_db: DurationStats,
         before: &GithubStats,
         after: &GithubStats,
         duration: Duration,
@@ -110,8 +176,12 @@ impl SyncSummary {
                 .map(|d| d.repository.clone())
                 .collect()
         };
-        let failed = by_state(|s| matches!(s, RepositoryStatus::Failed(_)));
+        let failed = by_state(|s| matches!(s, RepositoryStatus::Failed { .. }));
         let incomplete = by_state(|s| matches!(s, RepositoryStatus::OutOfBudget));
+        let mut db_duration_ms = team_sync_db;
+        for detail in &details {
+            db_duration_ms.merge(&detail.db);
+        }
         let prs_upserted: u64 = details.iter().map(|d| d.prs_inserted + d.prs_updated).sum();
         let prs_seen: u64 = details.iter().map(|d| d.prs_seen).sum();
         let team_changes = team_changes.map_or(0, |c| {
@@ -149,7 +219,22 @@ impl SyncSummary {
             failed,
             incomplete,
             team_changes,
+            db_duration_ms,
             details,
         }
+    }
+
+    /// Whether GitHub rejected the token for some repository (it may have been rotated).
+    pub fn token_rejected(&self) -> bool {
+        self.details
+            .iter()
+            .any(|d| d.failure == Some(FailureKind::TokenRejected))
+    }
+
+    /// Whether every failed repository failed for a reason that may go away by itself (so a
+    /// retry of the run can help). `false` when nothing failed.
+    pub fn failures_are_transient(&self) -> bool {
+        let mut failures = self.details.iter().filter_map(|d| d.failure).peekable();
+        failures.peek().is_some() && failures.all(|kind| kind == FailureKind::Transient)
     }
 }

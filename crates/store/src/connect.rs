@@ -15,6 +15,7 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const POOL_WAIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Parses a connection string (`postgres://…` URL or `key=value` pairs) without ever echoing it.
+#[cfg(any(test, feature = "testing"))]
 pub(crate) fn parse_database_url(database_url: &str) -> Result<Config, StoreError> {
     parse_connection(database_url).map(|(config, _)| config)
 }
