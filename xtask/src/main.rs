@@ -18,7 +18,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("test") => test(&args[1..]),
         Some("coverage") => coverage(),
-        _ => Err("usage: cargo xtask test [cargo test args…] | cargo xtask coverage".into()),
+        Some("check-assets") => check_assets(),
+        _ => Err(
+            "usage: cargo xtask test [cargo test args…] | cargo xtask coverage | cargo xtask check-assets"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -94,8 +98,67 @@ fn ensure_python_tools() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// Debian's Chromium and playwright-core for the dashboard's browser test.
+fn ensure_browser_tools() -> Result<(), String> {
+    if !Path::new("/usr/bin/chromium").exists() {
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    let browser_tests = root().join("tests/browser");
+    if !browser_tests.join("node_modules/playwright-core").exists() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&browser_tests))?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the dashboard from `web/` into a scratch folder and compares it with the committed
+/// `crates/api/assets`, so the embedded assets never drift from their sources.
+fn check_assets() -> Result<(), String> {
+    let web = root().join("web");
+    if !web.join("node_modules/vite").exists() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&web))?;
+    }
+    let scratch = std::env::temp_dir().join(format!("dorameter-assets-{}", std::process::id()));
+    run(Command::new("npx")
+        .args(["vite", "build", "--emptyOutDir", "--outDir"])
+        .arg(&scratch)
+        .current_dir(&web))?;
+    let committed = root().join("crates/api/assets");
+    let mut names: Vec<_> = std::fs::read_dir(&scratch)
+        .map_err(|e| format!("reading {}: {e}", scratch.display()))?
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    names.sort();
+    let mut stale = Vec::new();
+    for name in &names {
+        let fresh = std::fs::read(scratch.join(name)).unwrap_or_default();
+        let kept = std::fs::read(committed.join(name)).unwrap_or_default();
+        if fresh != kept {
+            stale.push(name.to_string_lossy().into_owned());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+    if stale.is_empty() {
+        eprintln!("xtask: crates/api/assets is up to date with web/");
+        Ok(())
+    } else {
+        Err(format!(
+            "crates/api/assets is stale ({}): run `npm ci && npx vite build` in web/ and commit",
+            stale.join(", ")
+        ))
+    }
+}
+
 fn test(extra: &[String]) -> Result<(), String> {
     ensure_postgres()?;
+    ensure_browser_tools()?;
     let bin = ensure_python_tools()?;
     let path = std::env::var("PATH").unwrap_or_default();
     run(Command::new(env!("CARGO"))

@@ -4,6 +4,7 @@
 //! Only this crate knows the response JSON; metric math comes from `domain`, data from `store`.
 
 mod auth;
+mod dashboard;
 mod error;
 mod model;
 mod openapi;
@@ -48,8 +49,8 @@ impl AppState {
     }
 }
 
-/// The whole API: `/health` open, every other route behind `x-api-key`, JSON access logs with a
-/// request id.
+/// The whole API: `/health` and the dashboard's static files open, every other route behind
+/// `x-api-key`, JSON access logs with a request id.
 pub fn router(state: AppState) -> Router {
     let protected = Router::new()
         .route("/teams", get(routes::list_teams))
@@ -69,6 +70,9 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .route("/health", get(routes::health))
+        .route("/", get(dashboard::index))
+        .route("/app.js", get(dashboard::app_js))
+        .route("/app.css", get(dashboard::app_css))
         .merge(protected)
         .fallback(routes::not_found)
         .with_state(state)

@@ -1,0 +1,111 @@
+//! The dashboard in a real browser: `dorameter serve` with data, driven by
+//! `tests/browser/dashboard.mjs` (playwright-core and Debian's headless Chromium).
+//! `cargo xtask test` installs both; without them this test fails with an install hint.
+
+mod support;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::{PrUser, PullRequest, TeamConfig};
+use std::path::PathBuf;
+use std::process::Command;
+use store::testing::TestDatabase;
+use support::{dorameter, run, serve};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+async fn seed(db: &TestDatabase) {
+    let store = db.store().await;
+    let config = TeamConfig::from_json(
+        r#"{"teams":[{"id":"platform","name":"Platform","members":[
+            {"github":"alice","weight":0.5,"joined_at":"2025-01-01"},
+            {"github":"bob","joined_at":"2025-01-01"}]},
+          {"id":"mobile","name":"Mobile","members":[{"github":"alice","weight":0.5,"joined_at":"2025-01-01"}]}]}"#,
+    )
+    .expect("config");
+    store.sync_teams(&config).await.expect("sync");
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("date");
+    let prs: Vec<PullRequest> = (0..160)
+        .map(|i| {
+            let created_at = start + Duration::hours(i * 19);
+            let merged_at = created_at + Duration::minutes(45 + (i * 211) % 4000);
+            PullRequest {
+                repository: "acme/app".into(),
+                number: i + 1,
+                github_id: 50_000 + i,
+                title: format!("Change {i}"),
+                state: "closed".into(),
+                draft: false,
+                author: Some(PrUser {
+                    login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
+                    id: 7,
+                    user_type: "User".into(),
+                }),
+                created_at,
+                updated_at: merged_at,
+                closed_at: Some(merged_at),
+                merged_at: Some(merged_at),
+                merge_commit_sha: None,
+                base_ref: "main".into(),
+                head_ref: None,
+                html_url: None,
+            }
+        })
+        .collect();
+    store.upsert_pull_requests(&prs).await.expect("upsert");
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_apis_numbers_in_a_real_browser() {
+    let script_dir = repo_root().join("tests/browser");
+    assert!(
+        script_dir.join("node_modules/playwright-core").exists(),
+        "playwright-core is not installed: run `cargo xtask test` (or `npm ci` in tests/browser)"
+    );
+    let db = TestDatabase::create().await;
+    let (code, _, err) = run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    assert_eq!(code, 0, "{err}");
+    seed(&db).await;
+    let server = serve(&db.url, "dashboard-key");
+    let output_dir = std::env::var("TEST_OUTPUT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("test-output"));
+    let output = Command::new("node")
+        .arg("dashboard.mjs")
+        .current_dir(&script_dir)
+        .env("BASE_URL", &server.base)
+        .env("API_KEY", "dashboard-key")
+        .env("TEAM_ID", "platform")
+        .env("FROM", "2026-01-01")
+        .env("TO", "2026-05-31")
+        .env("OUTPUT_DIR", &output_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js"));
+    assert!(
+        output.status.success(),
+        "browser test failed:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output_dir.join("dashboard.png").exists());
+}
+
+#[tokio::test]
+async fn the_dashboard_is_served_without_a_key_and_holds_no_data() {
+    let db = TestDatabase::create().await;
+    run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    let server = serve(&db.url, "k");
+    let http = reqwest::Client::new();
+    for (path, content_type) in [
+        ("/", "text/html"),
+        ("/app.js", "text/javascript"),
+        ("/app.css", "text/css"),
+    ] {
+        let response = http.get(format!("{}{path}", server.base)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let header = response.headers()["content-type"].to_str().unwrap().to_owned();
+        assert!(header.starts_with(content_type), "{path}: {header}");
+        assert!(response.headers().contains_key("content-security-policy"));
+    }
+}
