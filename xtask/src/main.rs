@@ -5,6 +5,10 @@
 //!   is down), installs the Python test tools (schemathesis) into `.venv` if missing, then runs
 //!   `cargo test --workspace ARGS…`.
 //! - `cargo xtask coverage`: line coverage of the core logic with cargo-llvm-cov.
+//! - `cargo xtask infra-check` and `cargo xtask sam-build`: the infrastructure checks and the
+//!   SAM build of the ARM64 functions (see `infra.rs`).
+
+mod infra;
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -19,8 +23,10 @@ fn main() -> ExitCode {
         Some("test") => test(&args[1..]),
         Some("coverage") => coverage(),
         Some("check-assets") => check_assets(),
+        Some("infra-check") => infra::infra_check(),
+        Some("sam-build") => infra::sam_build(),
         _ => Err(
-            "usage: cargo xtask test [cargo test args…] | cargo xtask coverage | cargo xtask check-assets"
+            "usage: cargo xtask test [cargo test args…] | coverage | check-assets | infra-check | sam-build"
                 .into(),
         ),
     };
