@@ -1,0 +1,243 @@
+//! The functions' settings, read from [`Vars`] under the CLI's variable names, checked at cold
+//! start with errors that name the variable; and the database connection both functions make.
+
+use crate::error::CloudError;
+use crate::secrets::{Refreshed, Secrets, database_url_from_secret};
+use crate::vars::Vars;
+use chrono::{Duration as Span, Utc};
+use collector::{Backfill, SyncSettings};
+use secrecy::{ExposeSecret, SecretString};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+use store::Store;
+
+/// Where the collector reads the team config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TeamSource {
+    /// `TEAM_CONFIG`: a file, relative paths from `LAMBDA_TASK_ROOT` (where `bootstrap` and
+    /// the files bundled with it are unpacked).
+    File(PathBuf),
+    /// `TEAM_CONFIG_JSON`, or the secret named by `TEAM_CONFIG_JSON_SECRET_ARN` (up to 64 KB,
+    /// past Lambda's 4 KB of environment).
+    Document,
+}
+
+/// Everything a collector run needs besides secrets.
+#[derive(Debug, Clone)]
+pub struct CollectorSettings {
+    pub repositories: Vec<String>,
+    pub backfill: Backfill,
+    pub overlap: Span,
+    /// `SYNC_BUDGET`: a cap on a run's length; the invocation deadline usually binds first.
+    pub budget_cap: Option<Duration>,
+    /// `SYNC_SAFETY_MARGIN` (default 30s): time kept back before the invocation's deadline to
+    /// finish the page in flight, publish metrics and return.
+    pub safety_margin: Duration,
+    pub concurrency: usize,
+    /// `DATABASE_MAX_CONNECTIONS` (default 2).
+    pub max_connections: usize,
+    pub teams: TeamSource,
+    github_api_url: String,
+    github_timeout: Duration,
+    github_max_attempts: u32,
+    github_retry_base_delay: Duration,
+    github_secondary_wait: Duration,
+}
+
+/// Default run length without a deadline or `SYNC_BUDGET` (as `dorameter sync`).
+const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
+
+impl CollectorSettings {
+    /// Reads and checks every plain setting.
+    pub fn from_vars(vars: &Vars) -> Result<Self, CloudError> {
+        let repositories = vars.list("REPOSITORIES");
+        if repositories.is_empty() {
+            return Err(CloudError::MissingVariable {
+                name: "REPOSITORIES".into(),
+                hint: "comma-separated owner/name",
+            });
+        }
+        for repository in &repositories {
+            collector::normalize_repository(repository)?;
+        }
+        let teams = match vars.get("TEAM_CONFIG") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                match (path.is_relative(), vars.get("LAMBDA_TASK_ROOT")) {
+                    (true, Some(root)) => TeamSource::File(PathBuf::from(root).join(path)),
+                    _ => TeamSource::File(path),
+                }
+            }
+            None => TeamSource::Document,
+        };
+        let overlap = vars.duration("SYNC_OVERLAP", Duration::from_secs(3600))?;
+        Ok(Self {
+            repositories,
+            backfill: backfill(vars.get("SYNC_SINCE").as_deref().unwrap_or("365d"))?,
+            overlap: Span::from_std(overlap).map_err(|_| CloudError::InvalidVariable {
+                name: "SYNC_OVERLAP".into(),
+                reason: "too long".into(),
+            })?,
+            budget_cap: vars
+                .get("SYNC_BUDGET")
+                .map(|_| vars.duration("SYNC_BUDGET", DEFAULT_BUDGET))
+                .transpose()?,
+            safety_margin: vars.duration("SYNC_SAFETY_MARGIN", Duration::from_secs(30))?,
+            concurrency: vars.number("SYNC_CONCURRENCY", 4_usize)?.max(1),
+            max_connections: vars.number("DATABASE_MAX_CONNECTIONS", 2_usize)?.max(1),
+            teams,
+            github_api_url: vars
+                .get("GITHUB_API_URL")
+                .unwrap_or_else(|| github::DEFAULT_API_URL.into()),
+            github_timeout: vars.duration("GITHUB_REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            github_max_attempts: vars.number("GITHUB_MAX_ATTEMPTS", 5)?,
+            github_retry_base_delay: vars
+                .duration("GITHUB_RETRY_BASE_DELAY", Duration::from_secs(1))?,
+            github_secondary_wait: vars
+                .duration("GITHUB_SECONDARY_RATE_LIMIT_WAIT", Duration::from_secs(60))?,
+        })
+    }
+
+    /// The run's budget: what is left before `deadline` minus the safety margin, capped by
+    /// `SYNC_BUDGET`; without a deadline, `SYNC_BUDGET` (default 10 minutes).
+    pub fn budget(&self, deadline: Option<SystemTime>, now: SystemTime) -> Duration {
+        match deadline {
+            Some(deadline) => {
+                let left = deadline.duration_since(now).unwrap_or(Duration::ZERO);
+                let budget = left.saturating_sub(self.safety_margin);
+                self.budget_cap.map_or(budget, |cap| budget.min(cap))
+            }
+            None => self.budget_cap.unwrap_or(DEFAULT_BUDGET),
+        }
+    }
+
+    /// The collector's settings for a run with `budget`.
+    pub fn sync_settings(&self, budget: Duration) -> SyncSettings {
+        let mut settings = SyncSettings::new(self.repositories.clone(), Utc::now());
+        settings.backfill = self.backfill;
+        settings.overlap = self.overlap;
+        settings.budget = budget;
+        settings.concurrency = self.concurrency;
+        settings
+    }
+
+    /// The GitHub client's settings with `token`.
+    pub fn github_config(&self, token: SecretString) -> github::GithubConfig {
+        let mut config = github::GithubConfig::new(self.github_api_url.clone(), token);
+        config.request_timeout = self.github_timeout;
+        config.max_attempts = self.github_max_attempts;
+        config.retry_base_delay = self.github_retry_base_delay;
+        config.secondary_rate_limit_wait = self.github_secondary_wait;
+        config.max_concurrent_requests = self.concurrency;
+        config
+    }
+}
+
+/// `SYNC_SINCE`: `full`, a duration back from now (`365d`), or a day / RFC 3339 instant.
+fn backfill(since: &str) -> Result<Backfill, CloudError> {
+    if since == "full" {
+        return Ok(Backfill::Full);
+    }
+    if let Some(instant) = domain::time::parse_config_instant(since) {
+        return Ok(Backfill::Since(instant));
+    }
+    let invalid = || CloudError::InvalidVariable {
+        name: "SYNC_SINCE".into(),
+        reason: "expected full, a duration like 365d or a date like 2025-01-01".into(),
+    };
+    let back = humantime::parse_duration(since).map_err(|_| invalid())?;
+    let back = Span::from_std(back).map_err(|_| invalid())?;
+    Ok(Backfill::Since(Utc::now() - back))
+}
+
+const DATABASE_URL_HINT: &str =
+    "a PostgreSQL URL, e.g. postgres://user:pass@host:5432/dorameter?sslmode=verify-full";
+
+/// Connects to `DATABASE_URL` (plain or from its secret). When PostgreSQL refuses the
+/// credentials, the secret is re-read (if older than `min_age`) and, if it changed, the
+/// connection tried once more.
+pub async fn connect_store(
+    secrets: &Secrets,
+    max_connections: usize,
+    min_age: Duration,
+) -> Result<Store, CloudError> {
+    let url = database_url(
+        secrets,
+        secrets.get("DATABASE_URL", DATABASE_URL_HINT).await?,
+    )?;
+    match Store::connect(url.expose_secret(), max_connections).await {
+        Err(error) if error.is_auth_failure() => {
+            if let Refreshed::Changed(value) = secrets.refresh("DATABASE_URL", min_age).await? {
+                tracing::warn!(
+                    "PostgreSQL refused the credentials; retrying with the rotated secret"
+                );
+                let url = database_url(secrets, value)?;
+                return Ok(Store::connect(url.expose_secret(), max_connections).await?);
+            }
+            Err(error.into())
+        }
+        other => Ok(other?),
+    }
+}
+
+/// A secret in RDS's JSON form gets `DATABASE_SSLMODE` (default `verify-full`) appended.
+fn database_url(secrets: &Secrets, value: SecretString) -> Result<SecretString, CloudError> {
+    let sslmode = secrets
+        .vars()
+        .get("DATABASE_SSLMODE")
+        .unwrap_or_else(|| "verify-full".into());
+    database_url_from_secret(&value, Some(&format!("sslmode={sslmode}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(extra: &[(&str, &str)]) -> CollectorSettings {
+        let vars = Vars::from_pairs([("REPOSITORIES", "acme/widgets")]).with(extra.to_vec());
+        CollectorSettings::from_vars(&vars).expect("valid settings")
+    }
+
+    #[test]
+    fn the_budget_is_the_time_left_minus_the_margin_capped_by_sync_budget() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+        let in_15_min = Some(now + Duration::from_secs(900));
+        let plain = settings(&[]);
+        let capped = settings(&[("SYNC_BUDGET", "5m"), ("SYNC_SAFETY_MARGIN", "10s")]);
+
+        assert_eq!(plain.budget(in_15_min, now), Duration::from_secs(870));
+        assert_eq!(capped.budget(in_15_min, now), Duration::from_secs(300));
+        assert_eq!(plain.budget(Some(now), now), Duration::ZERO);
+        assert_eq!(plain.budget(None, now), DEFAULT_BUDGET);
+    }
+
+    #[test]
+    fn a_relative_team_config_path_is_found_next_to_bootstrap() {
+        let s = settings(&[
+            ("TEAM_CONFIG", "teams.json"),
+            ("LAMBDA_TASK_ROOT", "/var/task"),
+        ]);
+        assert_eq!(s.teams, TeamSource::File("/var/task/teams.json".into()));
+        assert_eq!(settings(&[]).teams, TeamSource::Document);
+    }
+
+    #[test]
+    fn missing_or_bad_settings_name_their_variable() {
+        let none = CollectorSettings::from_vars(&Vars::from_pairs([("X", "y")]));
+        let bad = CollectorSettings::from_vars(&Vars::from_pairs([
+            ("REPOSITORIES", "acme/widgets"),
+            ("SYNC_SINCE", "sometime"),
+        ]));
+
+        assert!(
+            none.expect_err("accepted")
+                .to_string()
+                .contains("REPOSITORIES")
+        );
+        assert!(
+            bad.expect_err("accepted")
+                .to_string()
+                .contains("SYNC_SINCE")
+        );
+    }
+}
