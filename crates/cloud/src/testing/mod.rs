@@ -3,10 +3,12 @@
 
 mod cloudwatch;
 mod moto;
+mod process;
 mod runtime_api;
 
 pub use cloudwatch::{FakeCloudWatch, PutMetricDataCall, RecordedDatum};
 pub use moto::MotoServer;
+pub use process::{Bootstrap, percentile};
 pub use runtime_api::{FakeRuntimeApi, Outcome};
 
 /// Dummy credentials and region for the AWS SDK against local servers.
