@@ -7,15 +7,28 @@
 //! - `cargo xtask coverage`: line coverage of the core logic with cargo-llvm-cov.
 //! - `cargo xtask infra-check` and `cargo xtask sam-build`: the infrastructure checks and the
 //!   SAM build of the ARM64 functions (see `infra.rs`).
+//! - `cargo xtask lambda-build`: the ARM64 bootstraps with cargo-lambda and their smoke test
+//!   under qemu (see `lambda.rs`).
 
 mod infra;
+mod lambda;
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-const PYTHON_TOOLS: &[&str] = &["schemathesis==4.32.5"];
+const PYTHON_TOOLS: &[&str] = &[
+    "schemathesis==4.32.5",
+    // Secrets Manager for the Lambda functions' tests (started by the tests on 127.0.0.1).
+    "moto[server]==5.2.5",
+    // `cargo xtask lambda-build`: cargo-lambda and zig, its cross linker.
+    "cargo-lambda==1.9.2",
+    "ziglang==0.17.1",
+];
+/// A program from each of [`PYTHON_TOOLS`]: any missing means (re)install them all.
+const PYTHON_TOOL_BINARIES: &[&str] =
+    &["schemathesis", "moto_server", "cargo-lambda", "python-zig"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -25,8 +38,9 @@ fn main() -> ExitCode {
         Some("check-assets") => check_assets(),
         Some("infra-check") => infra::infra_check(),
         Some("sam-build") => infra::sam_build(),
+        Some("lambda-build") => lambda::lambda_build(),
         _ => Err(
-            "usage: cargo xtask test [cargo test args…] | coverage | check-assets | infra-check | sam-build"
+            "usage: cargo xtask test [cargo test args…] | coverage | check-assets | infra-check | sam-build | lambda-build"
                 .into(),
         ),
     };
@@ -96,7 +110,7 @@ fn ensure_python_tools() -> Result<PathBuf, String> {
     if !bin.join("python").exists() {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     }
-    if !bin.join("schemathesis").exists() {
+    if PYTHON_TOOL_BINARIES.iter().any(|b| !bin.join(b).exists()) {
         run(Command::new(bin.join("pip"))
             .args(["install", "--quiet", "--disable-pip-version-check"])
             .args(PYTHON_TOOLS))?;
@@ -171,6 +185,7 @@ fn test(extra: &[String]) -> Result<(), String> {
         .current_dir(root())
         .env("PATH", format!("{}:{path}", bin.display()))
         .env("SCHEMATHESIS", bin.join("schemathesis"))
+        .env("MOTO_SERVER", bin.join("moto_server"))
         .args(["test", "--workspace", "--locked", "--no-fail-fast"])
         .args(extra))
 }
