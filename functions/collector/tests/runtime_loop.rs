@@ -63,7 +63,11 @@ async fn one_warm_process_runs_complete_incomplete_and_failed_syncs() {
     ] {
         vars.push((k.into(), v));
     }
-    let program = PathBuf::from(env!("CARGO_BIN_EXE_dorameter-collector"));
+    // DORAMETER_COLLECTOR_BOOTSTRAP: measure another build (e.g. the release one) the same way.
+    let program = std::env::var_os("DORAMETER_COLLECTOR_BOOTSTRAP").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_dorameter-collector")),
+        PathBuf::from,
+    );
     let mut process = Bootstrap::spawn(&[], &program, &vars);
 
     let complete = runtime.invoke(SCHEDULED, LIMIT).await;
