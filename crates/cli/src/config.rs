@@ -38,6 +38,11 @@ pub enum Command {
     Sync(SyncArgs),
     /// Serve the HTTP API.
     Serve(ServeArgs),
+    /// Generate a realistic synthetic organisation (4 teams, 40 people, 3 repositories, six
+    /// months of PRs), load it through the real sync path from an in-process fake GitHub into
+    /// an in-memory SQLite database, and serve the API and dashboard. Needs no network, no
+    /// token and no database server. Deterministic for a given --seed and --until.
+    Demo(DemoArgs),
     /// Benchmarks (loads synthetic data into the given database).
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -99,10 +104,15 @@ pub struct BenchApiArgs {
     pub requests: usize,
 }
 
+/// The database used when `DATABASE_URL` is unset: an embedded SQLite file in the working
+/// directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://./dorameter.db";
+
 /// Where the database is.
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// PostgreSQL URL, e.g. postgres://user@host:5432/dorameter.
+    /// `postgres://user@host:5432/dorameter` (PostgreSQL) or `sqlite://PATH` (embedded SQLite,
+    /// created if missing). Default: `sqlite://./dorameter.db`.
     #[arg(long = "database-url", env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<SecretString>,
     /// Maximum database connections.
@@ -111,13 +121,11 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// The URL, or an error naming the variable.
-    pub fn url(&self) -> anyhow::Result<&str> {
+    /// The URL: `DATABASE_URL` (or `--database-url`), else [`DEFAULT_DATABASE_URL`].
+    pub fn url(&self) -> &str {
         match &self.database_url {
-            Some(url) if !url.expose_secret().trim().is_empty() => Ok(url.expose_secret()),
-            _ => bail!(
-                "DATABASE_URL is not set: set it (or pass --database-url), e.g. postgres://postgres@127.0.0.1:5432/dorameter"
-            ),
+            Some(url) if !url.expose_secret().trim().is_empty() => url.expose_secret(),
+            _ => DEFAULT_DATABASE_URL,
         }
     }
 }
@@ -172,6 +180,27 @@ impl ServeArgs {
             .context("API_KEYS is not set: set it (or pass --api-keys) to one or more comma-separated keys")
     }
 }
+
+/// `dorameter demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the synthetic organisation: the same seed and --until give the same data.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Last day (UTC, YYYY-MM-DD) of the six months of history; the API's clock is pinned to
+    /// noon of that day. Default: today (UTC), so the dashboard's default range shows the data.
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Address to listen on (port 0 picks a free port; the bound address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// The API key the demo accepts (and prints).
+    #[arg(long = "api-key", default_value = DEMO_API_KEY)]
+    pub api_key: String,
+}
+
+/// The demo's API key unless `--api-key` is given: local demo data only, never a real key.
+pub const DEMO_API_KEY: &str = "demo-key";
 
 /// `dorameter sync`.
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod demo_org;
 mod logging;
 
 use clap::Parser;

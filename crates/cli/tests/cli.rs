@@ -86,8 +86,22 @@ async fn a_bad_config_is_refused_with_its_location_and_changes_nothing() {
 }
 
 #[test]
+fn without_database_url_migrate_creates_the_embedded_sqlite_file_in_the_working_directory() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (code, out, err) = run(dorameter().arg("migrate").current_dir(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "applied 0001_schema\n");
+    assert!(dir.path().join("dorameter.db").exists());
+    let (code, out, err) = run(dorameter().arg("migrate").current_dir(dir.path()));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("database is up to date"), "{out}");
+}
+
+#[test]
 fn missing_settings_are_named() {
-    let (code, _, err) = run(dorameter().arg("migrate"));
+    let (code, _, err) = run(dorameter()
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://localhost/db"));
     assert_eq!(code, 1);
     assert!(err.contains("DATABASE_URL"), "{err}");
     let (code, _, err) = run(dorameter().args(["teams", "validate"]));

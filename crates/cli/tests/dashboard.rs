@@ -9,7 +9,7 @@ use domain::{PrUser, PullRequest, TeamConfig};
 use std::path::PathBuf;
 use std::process::Command;
 use store::testing::TestDatabase;
-use support::{dorameter, run, serve};
+use support::{demo, dorameter, run, serve};
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -56,39 +56,68 @@ async fn seed(db: &TestDatabase) {
     store.upsert_pull_requests(&prs).await.expect("upsert");
 }
 
-#[tokio::test]
-async fn the_dashboard_shows_the_apis_numbers_in_a_real_browser() {
+/// Runs `tests/browser/dashboard.mjs` against `base` for one team and range; the screenshot
+/// goes to `<test output>/<subdir>/dashboard.png`. Returns the script's JSON line.
+fn browse(base: &str, key: &str, team: &str, from: &str, to: &str, subdir: &str) -> String {
     let script_dir = repo_root().join("tests/browser");
     assert!(
         script_dir.join("node_modules/playwright-core").exists(),
         "playwright-core is not installed: run `cargo xtask test` (or `npm ci` in tests/browser)"
     );
+    let output_dir = std::env::var("TEST_OUTPUT_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| repo_root().join("test-output"))
+        .join(subdir);
+    let output = Command::new("node")
+        .arg("dashboard.mjs")
+        .current_dir(&script_dir)
+        .env("BASE_URL", base)
+        .env("API_KEY", key)
+        .env("TEAM_ID", team)
+        .env("FROM", from)
+        .env("TO", to)
+        .env("OUTPUT_DIR", &output_dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "browser test failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output_dir.join("dashboard.png").exists());
+    stdout
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_apis_numbers_in_a_real_browser() {
     let db = TestDatabase::create().await;
     let (code, _, err) = run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
     assert_eq!(code, 0, "{err}");
     seed(&db).await;
     let server = serve(&db.url, "dashboard-key");
-    let output_dir = std::env::var("TEST_OUTPUT_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("test-output"));
-    let output = Command::new("node")
-        .arg("dashboard.mjs")
-        .current_dir(&script_dir)
-        .env("BASE_URL", &server.base)
-        .env("API_KEY", "dashboard-key")
-        .env("TEAM_ID", "platform")
-        .env("FROM", "2026-01-01")
-        .env("TO", "2026-05-31")
-        .env("OUTPUT_DIR", &output_dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js"));
-    assert!(
-        output.status.success(),
-        "browser test failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+    browse(
+        &server.base,
+        "dashboard-key",
+        "platform",
+        "2026-01-01",
+        "2026-05-31",
+        ".",
     );
-    assert!(output_dir.join("dashboard.png").exists());
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_the_demo_organisations_numbers_in_a_real_browser() {
+    let server = demo(42, "2026-06-30");
+    let report = browse(
+        &server.base,
+        "demo-key",
+        "payments",
+        "2026-01-05",
+        "2026-06-28",
+        "demo",
+    );
+    eprintln!("demo dashboard: {report}");
 }
 
 #[tokio::test]
@@ -102,9 +131,16 @@ async fn the_dashboard_is_served_without_a_key_and_holds_no_data() {
         ("/app.js", "text/javascript"),
         ("/app.css", "text/css"),
     ] {
-        let response = http.get(format!("{}{path}", server.base)).send().await.unwrap();
+        let response = http
+            .get(format!("{}{path}", server.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{path}");
-        let header = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let header = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(header.starts_with(content_type), "{path}: {header}");
         assert!(response.headers().contains_key("content-security-policy"));
     }

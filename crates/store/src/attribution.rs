@@ -4,7 +4,7 @@
 //! the store's tests check the two agree on generated data.
 
 use crate::error::StoreError;
-use crate::{LockMode, Store, lock_attributions};
+use crate::{LockMode, Postgres, lock_attributions};
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
@@ -112,7 +112,7 @@ async fn execute_cached(
         .map_err(StoreError::query(what))
 }
 
-impl Store {
+impl Postgres {
     /// Recomputes attributions set-based, in one transaction: of the PRs authored by `logins`
     /// (matched case-insensitively), or of every PR when `None`. Only rows that differ from the
     /// rule's result are written; returns rows deleted plus rows inserted (0 when all was right).

@@ -146,7 +146,7 @@ pub async fn seed(store: &Store, spec: &SeedSpec) -> Result<Seeded, StoreError> 
     let started = Instant::now();
     let config = synthetic_team_config(spec);
     store.sync_teams(&config).await?;
-    let client = store.client().await?;
+    let client = store.postgres("bench seeding")?.client().await?;
     let total = i64::try_from(spec.pull_requests).unwrap_or(i64::MAX);
     let repositories = i64::try_from(spec.repositories.max(1)).unwrap_or(1);
     let members = i64::try_from(spec.members.max(1)).unwrap_or(1);

@@ -1,4 +1,5 @@
-//! The one error type of the store: what went wrong talking to PostgreSQL, named by situation.
+//! The one error type of the store: what went wrong talking to PostgreSQL or SQLite, named by
+//! situation.
 //!
 //! No variant ever carries the database password: connection targets are shown as
 //! `host:port/dbname` only, and URL parse errors are reduced to the option they concern.
@@ -90,6 +91,50 @@ pub enum StoreError {
         #[source]
         source: tokio_postgres::Error,
     },
+    /// `DATABASE_URL` names no backend this build knows.
+    #[error(
+        "DATABASE_URL must start with postgres://, postgresql:// or sqlite:// (for example sqlite://./dorameter.db or postgres://user@host/dbname)"
+    )]
+    UnsupportedDatabaseUrl,
+    /// The SQLite file could not be opened or set up (missing directory, not a database, …).
+    #[error("cannot open the SQLite database {path} (check DATABASE_URL)")]
+    SqliteOpen {
+        /// The file, as given in `DATABASE_URL`.
+        path: String,
+        /// What SQLite reported.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A SQLite statement failed.
+    #[error("SQLite query failed while {what}")]
+    Sqlite {
+        /// What the store was doing.
+        what: &'static str,
+        /// What SQLite reported.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A SQLite migration file failed to apply; it was rolled back.
+    #[error("SQLite migration {file} failed")]
+    SqliteMigration {
+        /// File name, e.g. `0001_schema.sql`.
+        file: String,
+        /// What SQLite reported.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The blocking task running a SQLite call panicked or was cancelled.
+    #[error("the SQLite worker stopped while {what}")]
+    SqliteWorker {
+        /// What the store was doing.
+        what: &'static str,
+    },
+    /// The operation exists only on the PostgreSQL backend.
+    #[error("{what} needs PostgreSQL (DATABASE_URL=postgres://…); it is not available on SQLite")]
+    Unsupported {
+        /// The operation, e.g. `"bench seeding"`.
+        what: &'static str,
+    },
     /// A value read from the database breaks an invariant the schema should guarantee.
     #[error("the database holds invalid data: {what}")]
     Corrupt {
@@ -130,6 +175,11 @@ impl StoreError {
             }
             _ => false,
         }
+    }
+
+    /// A closure for `map_err` naming what the SQLite store was doing.
+    pub(crate) fn sqlite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
+        move |source| Self::Sqlite { what, source }
     }
 
     /// A closure for `map_err` naming what the store was doing.

@@ -1,17 +1,30 @@
-//! The PostgreSQL store of dorameter: the only crate that knows SQL.
+//! The store of dorameter: the only crate that knows SQL.
 //!
-//! [`Store`] wraps a connection pool and offers a small API: migrations, the team config
+//! [`Store`] wraps a PostgreSQL connection pool or an embedded SQLite database (chosen by the
+//! URL's scheme, see [`Store::connect`]) and offers a small API: migrations, the team config
 //! (load, sync), pull requests (batched upserts, the collector's atomic page commits), set-based
 //! attribution recompute, and the reads the HTTP API needs. Every write that changes PRs or
 //! memberships recomputes the affected attributions in the same transaction, so
 //! `pr_attributions` always agrees with `domain::attribute`.
 //!
-//! Writers are serialised by one advisory lock (see [`locks`]): syncs and recomputes take it
+//! On PostgreSQL, writers are serialised by one advisory lock (see [`locks`]): syncs and recomputes take it
 //! exclusively, PR upserts share it, so an upsert never computes attributions from memberships a
-//! concurrent sync is replacing.
+//! concurrent sync is replacing. SQLite has one connection, so writers take turns anyway; it
+//! applies the attribution rule with `domain::attribute` itself (see `sqlite/attribution.rs`).
 
 #![warn(missing_docs)]
 
+/// Calls the same method on whichever backend the store has.
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &$self.backend {
+            Backend::Postgres(pg) => pg.$method($($arg),*).await,
+            Backend::Sqlite(db) => db.$method($($arg),*).await,
+        }
+    };
+}
+
+mod api;
 mod attribution;
 pub mod bench;
 mod connect;
@@ -19,6 +32,7 @@ mod error;
 mod metrics;
 mod migrate;
 mod pull_requests;
+mod sqlite;
 mod sync;
 mod sync_state;
 mod teams;
@@ -45,9 +59,27 @@ pub(crate) mod locks {
     pub(crate) const ATTRIBUTION: i64 = 0x646f_7261_0002;
 }
 
-/// A handle on the database: a connection pool. Cloning is cheap and shares the pool.
+/// A handle on the database: a PostgreSQL connection pool or an embedded SQLite file, chosen by
+/// the URL given to [`Store::connect`]. Cloning is cheap and shares the pool or connection.
+/// Both backends behave the same for every method (the conformance suite in
+/// `crates/store/tests/conformance.rs` runs the same scenarios on both).
 #[derive(Clone)]
 pub struct Store {
+    backend: Backend,
+}
+
+/// The database behind a [`Store`].
+#[derive(Clone)]
+enum Backend {
+    /// A server reached over the network (the production backend).
+    Postgres(Postgres),
+    /// A file (or memory) opened in-process (the local default and the demo).
+    Sqlite(sqlite::Sqlite),
+}
+
+/// The PostgreSQL backend: a connection pool.
+#[derive(Clone)]
+pub(crate) struct Postgres {
     pool: Pool,
     /// `host:port/dbname`, for error messages (never the password).
     target: Arc<str>,
@@ -56,22 +88,69 @@ pub struct Store {
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
-            .field("target", &self.target)
+            .field("target", &self.target())
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Builds a pool of at most `max_connections` connections to `database_url` (a
-    /// `postgres://` URL or `key=value` string) and checks that one connection works. TLS follows
-    /// libpq's `sslmode` (`disable`, `prefer` — the default —, `require`, `verify-ca`,
-    /// `verify-full`) and `sslrootcert` (see [`tls`]); `connect_timeout` defaults to 5 s. Errors
-    /// name `DATABASE_URL` and the target `host:port/dbname`, never the password.
+    /// Opens the database named by `database_url`:
+    ///
+    /// - `postgres://…` or `postgresql://…`: a pool of at most `max_connections` connections to
+    ///   PostgreSQL, checked with one round trip. TLS follows libpq's `sslmode` (`disable`,
+    ///   `prefer` — the default —, `require`, `verify-ca`, `verify-full`) and `sslrootcert` (see
+    ///   [`tls`]); `connect_timeout` defaults to 5 s. Errors name `DATABASE_URL` and the target
+    ///   `host:port/dbname`, never the password.
+    /// - `sqlite://PATH` (relative or absolute; created if missing) or `sqlite::memory:`: an
+    ///   embedded SQLite database in WAL mode (`max_connections` is ignored: one connection
+    ///   serves every call, in turn).
+    ///
+    /// Anything else is [`StoreError::UnsupportedDatabaseUrl`].
     pub async fn connect(database_url: &str, max_connections: usize) -> Result<Store, StoreError> {
+        let backend = match database_url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("postgres" | "postgresql") => {
+                Backend::Postgres(Postgres::connect(database_url, max_connections).await?)
+            }
+            Some("sqlite") => Backend::Sqlite(sqlite::Sqlite::open(database_url).await?),
+            _ => return Err(StoreError::UnsupportedDatabaseUrl),
+        };
+        Ok(Store { backend })
+    }
+
+    /// One trivial query round trip: the health check, and the benchmark's baseline.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        dispatch!(self.ping())
+    }
+
+    /// Where the data lives, safe to log: `host:port/dbname` for PostgreSQL, `sqlite:PATH` for
+    /// SQLite.
+    pub fn target(&self) -> &str {
+        match &self.backend {
+            Backend::Postgres(pg) => &pg.target,
+            Backend::Sqlite(db) => db.target(),
+        }
+    }
+
+    /// Whether this store is the embedded SQLite backend.
+    pub fn is_sqlite(&self) -> bool {
+        matches!(self.backend, Backend::Sqlite(_))
+    }
+
+    /// The PostgreSQL backend, or [`StoreError::Unsupported`] naming `what` needs it.
+    pub(crate) fn postgres(&self, what: &'static str) -> Result<&Postgres, StoreError> {
+        match &self.backend {
+            Backend::Postgres(pg) => Ok(pg),
+            Backend::Sqlite(_) => Err(StoreError::Unsupported { what }),
+        }
+    }
+}
+
+impl Postgres {
+    async fn connect(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
         let (config, tls) = connect::parse_connection(database_url)?;
         let target = connect::describe_target(&config);
         let pool = connect::build_pool(config, &tls, &target, max_connections)?;
-        let store = Store {
+        let store = Postgres {
             pool,
             target: target.into(),
         };
@@ -79,8 +158,7 @@ impl Store {
         Ok(store)
     }
 
-    /// One `SELECT 1` round trip: the health check, and the benchmark's baseline.
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    async fn ping(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         let statement = client
             .prepare_cached("SELECT 1")
@@ -91,11 +169,6 @@ impl Store {
             .await
             .map_err(StoreError::query("pinging the database"))?;
         Ok(())
-    }
-
-    /// `host:port/dbname` of the database, safe to log.
-    pub fn target(&self) -> &str {
-        &self.target
     }
 
     /// A pooled connection.

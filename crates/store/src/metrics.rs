@@ -2,11 +2,11 @@
 //! `domain::weekly_velocity` and `domain::monthly_lead_time`. The metric math stays in domain.
 
 use crate::error::StoreError;
-use crate::{Store, column};
+use crate::{Postgres, column};
 use chrono::{DateTime, Utc};
 use domain::AttributedPr;
 
-impl Store {
+impl Postgres {
     /// The attributions of `team_id` with `merged_at` in `[start, end)`, oldest first: an
     /// index-only scan of `pr_attributions_team_merged_at`. An unknown team yields no rows (use
     /// [`Store::team_exists`] to tell the two apart).

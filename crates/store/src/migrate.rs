@@ -3,7 +3,7 @@
 //! two processes migrating at once take turns (the second finds nothing left to do).
 
 use crate::error::StoreError;
-use crate::{Store, column, locks};
+use crate::{Postgres, column, locks};
 use deadpool_postgres::Object;
 use sha2::{Digest, Sha256};
 
@@ -21,12 +21,12 @@ include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
 
 impl MigrationFile {
     /// The name recorded and reported: the file name without `.sql`.
-    fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.file.strip_suffix(".sql").unwrap_or(self.file)
     }
 
     /// Hex SHA-256 of the content, recorded to detect edits of applied migrations.
-    fn checksum(&self) -> String {
+    pub(crate) fn checksum(&self) -> String {
         Sha256::digest(self.sql.as_bytes())
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -42,7 +42,7 @@ const CREATE_SCHEMA_MIGRATIONS: &str = "
         applied_at timestamptz NOT NULL DEFAULT now()
     )";
 
-impl Store {
+impl Postgres {
     /// Applies the migrations (`migrations/*.sql`, embedded at build time) not yet applied, in
     /// order, and returns their names (`0001_teams_and_memberships`, …). Idempotent, and safe when
     /// several processes run it at once: they are serialised by a session advisory lock. Refuses

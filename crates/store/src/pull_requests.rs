@@ -3,7 +3,7 @@
 
 use crate::attribution::{self, Scope};
 use crate::error::StoreError;
-use crate::{LockMode, Store, column, lock_attributions};
+use crate::{LockMode, Postgres, column, lock_attributions};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use domain::PullRequest;
@@ -110,7 +110,7 @@ pub(crate) async fn upsert_in(
 
 /// One copy per `(repository, number)`, the latest by `updated_at` (the last given on a tie),
 /// sorted by key so concurrent upserts lock rows in the same order and cannot deadlock.
-fn latest_per_key(prs: &[PullRequest]) -> Vec<&PullRequest> {
+pub(crate) fn latest_per_key(prs: &[PullRequest]) -> Vec<&PullRequest> {
     let mut sorted: Vec<&PullRequest> = prs.iter().collect();
     // Stable: among equal keys and updated_at, input order is kept, and the last one wins.
     sorted.sort_by(|a, b| {
@@ -185,7 +185,7 @@ impl<'a> Columns<'a> {
     }
 }
 
-impl Store {
+impl Postgres {
     /// Stores `prs` (one row per `(repository, number)`: new ones inserted, changed ones
     /// updated, identical ones not rewritten) and recomputes the attributions of the inserted and
     /// updated ones, all in one transaction.

@@ -5,12 +5,12 @@
 use crate::attribution::{self, Scope};
 use crate::error::StoreError;
 use crate::teams::load_config;
-use crate::{LockMode, Store, lock_attributions};
+use crate::{LockMode, Postgres, lock_attributions};
 use chrono::{DateTime, SubsecRound, Utc};
 use deadpool_postgres::Transaction;
 use domain::{MemberChange, Membership, TeamChanges, TeamConfig};
 
-impl Store {
+impl Postgres {
     /// Makes the stored teams and memberships equal to `desired` and returns what changed.
     /// Unchanged rows are not rewritten, so syncing the same config twice changes nothing the
     /// second time. Attributions of every affected login (`TeamChanges::affected_logins`) are
@@ -47,7 +47,7 @@ impl Store {
 
 /// PostgreSQL keeps microseconds: compare and store what it will read back, so a config with
 /// nanosecond instants still syncs idempotently.
-fn truncated_to_microseconds(config: &TeamConfig) -> TeamConfig {
+pub(crate) fn truncated_to_microseconds(config: &TeamConfig) -> TeamConfig {
     let mut config = config.clone();
     for team in &mut config.teams {
         for m in &mut team.members {

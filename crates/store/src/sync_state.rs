@@ -4,7 +4,7 @@
 
 use crate::error::StoreError;
 use crate::pull_requests::{UpsertCounts, upsert_in};
-use crate::{LockMode, Store, column, lock_attributions};
+use crate::{LockMode, Postgres, column, lock_attributions};
 use chrono::{DateTime, Utc};
 use domain::PullRequest;
 
@@ -36,7 +36,7 @@ pub struct ResumePoint {
     pub target_etag: Option<String>,
 }
 
-impl Store {
+impl Postgres {
     /// The collector's unit of progress: upserts one page of PRs (as
     /// [`Store::upsert_pull_requests`]) and records `state` for its repository in the same
     /// transaction, so the watermark never runs ahead of what is stored.

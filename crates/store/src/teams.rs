@@ -2,7 +2,7 @@
 //! views of it the HTTP API serves.
 
 use crate::error::StoreError;
-use crate::{Store, column};
+use crate::{Postgres, column};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
 use domain::{Membership, Team, TeamConfig, TeamId};
@@ -102,7 +102,7 @@ async fn read_snapshot(
         .map_err(StoreError::query("starting a read transaction"))
 }
 
-impl Store {
+impl Postgres {
     /// The stored team config (`allow_overallocation` is not stored and reads as `false`).
     pub async fn load_team_config(&self) -> Result<TeamConfig, StoreError> {
         let mut client = self.client().await?;

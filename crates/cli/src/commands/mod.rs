@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_sync;
+mod demo;
 mod serve;
 mod sync;
 mod teams;
@@ -21,20 +22,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Teams(TeamsCommand::Validate { config }) => teams::validate(&config),
         Command::Sync(args) => sync::sync(&args).await,
         Command::Serve(args) => serve::serve(&args).await,
+        Command::Demo(args) => demo::demo(&args).await,
         Command::Bench(BenchCommand::Api(args)) => bench::api(&args).await,
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::sync(&args).await,
     }
 }
 
-/// Connects to the database named by `DATABASE_URL`.
+/// Connects to the database named by `DATABASE_URL` (default: the SQLite file
+/// `./dorameter.db`). An embedded SQLite database is migrated on connect, so the local default
+/// needs no separate `migrate` step; PostgreSQL is migrated by `dorameter migrate` only.
 pub async fn connect(database: &DatabaseArgs) -> anyhow::Result<Store> {
-    Store::connect(database.url()?, database.max_connections)
+    let store = open(database).await?;
+    if store.is_sqlite() {
+        store
+            .migrate()
+            .await
+            .with_context(|| format!("while migrating {}", store.target()))?;
+    }
+    Ok(store)
+}
+
+/// Opens the database named by `DATABASE_URL` without migrating it.
+async fn open(database: &DatabaseArgs) -> anyhow::Result<Store> {
+    Store::connect(database.url(), database.max_connections)
         .await
         .context("while connecting to the database (DATABASE_URL)")
 }
 
 async fn migrate(database: &DatabaseArgs) -> anyhow::Result<ExitCode> {
-    let store = connect(database).await?;
+    let store = open(database).await?;
     let applied = store.migrate().await.context("while migrating")?;
     if applied.is_empty() {
         println!("database is up to date");

@@ -53,14 +53,37 @@ impl Drop for Server {
 
 /// Starts `dorameter serve` on an ephemeral port and waits (bounded) for its address line.
 pub fn serve(database_url: &str, api_keys: &str) -> Server {
-    let mut child = dorameter()
+    let mut command = dorameter();
+    command
         .args(["serve", "--addr", "127.0.0.1:0"])
         .env("DATABASE_URL", database_url)
-        .env("API_KEYS", api_keys)
+        .env("API_KEYS", api_keys);
+    listening(command)
+}
+
+/// Starts `dorameter demo --seed SEED --until UNTIL` on an ephemeral port (API key
+/// `demo-key`) and waits (bounded) for its address line.
+pub fn demo(seed: u64, until: &str) -> Server {
+    let mut command = dorameter();
+    command.args([
+        "demo",
+        "--addr",
+        "127.0.0.1:0",
+        "--seed",
+        &seed.to_string(),
+        "--until",
+        until,
+    ]);
+    listening(command)
+}
+
+/// Spawns a command that serves and prints `{"listening":"http://…"}` as its first stdout line.
+fn listening(mut command: Command) -> Server {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("serve starts");
+        .expect("dorameter starts");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -68,10 +91,10 @@ pub fn serve(database_url: &str, api_keys: &str) -> Server {
         let _ = BufReader::new(stdout).read_line(&mut line);
         let _ = tx.send(line);
     });
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let line = rx
         .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        .expect("serve prints its address within 30 s");
+        .expect("dorameter prints its address within 60 s");
     let value: serde_json::Value = serde_json::from_str(&line).expect("address line is JSON");
     let base = value["listening"].as_str().expect("listening").to_owned();
     Server { base, child }
