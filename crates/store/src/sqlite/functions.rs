@@ -45,3 +45,39 @@ impl Aggregate<Accumulator, Option<f64>> for PercentileCont {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_cont_interpolates_like_the_domain_and_postgresql() {
+        let connection = Connection::open_in_memory().expect("open");
+        register(&connection).expect("register");
+        connection
+            .execute_batch(
+                "CREATE TABLE t (v REAL); INSERT INTO t VALUES (4), (1), (NULL), (3), (2);",
+            )
+            .expect("data");
+        let (median, p95): (f64, f64) = connection
+            .query_row(
+                "SELECT percentile_cont(v, 0.5), percentile_cont(v, 0.95) FROM t",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .expect("query");
+        assert_eq!(median, 2.5);
+        assert_eq!(
+            Some(p95),
+            domain::percentile_cont(&[1.0, 2.0, 3.0, 4.0], 0.95)
+        );
+        let empty: Option<f64> = connection
+            .query_row(
+                "SELECT percentile_cont(v, 0.5) FROM t WHERE v > 10",
+                [],
+                |row| row.get(0),
+            )
+            .expect("query");
+        assert_eq!(empty, None);
+    }
+}
