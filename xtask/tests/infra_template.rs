@@ -814,3 +814,20 @@ fn every_checkov_suppression_gives_its_reason() {
         }
     }
 }
+
+#[test]
+fn the_api_is_created_after_the_regions_api_gateway_logging_role() {
+    let t = template();
+    // A stage with access logs fails to create until the account's CloudWatch role is set; the
+    // API's description names ApiGatewayAccount so CloudFormation orders them.
+    let description = format!("{:?}", at(props(&t, "Api"), &["Description"]));
+    assert!(
+        description.contains("${ApiGatewayAccount}"),
+        "{description}"
+    );
+    assert_eq!(
+        at(resource(&t, "ApiGatewayAccount"), &["DeletionPolicy"]).as_str(),
+        Some("Retain"),
+        "other APIs of the region rely on the setting"
+    );
+}
