@@ -163,6 +163,11 @@ impl StoreError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::PoolTimeout { .. } => true,
+            // Another process held the SQLite file's write lock past busy_timeout.
+            Self::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
             Self::Unreachable { source, .. } | Self::Query { source, .. } => {
                 !self.is_auth_failure()
                     && source.code().is_none_or(|code| {

@@ -249,3 +249,31 @@ async fn an_unknown_database_url_scheme_is_refused_naming_database_url() {
     assert!(matches!(error, store::StoreError::UnsupportedDatabaseUrl));
     assert!(error.to_string().contains("DATABASE_URL"), "{error}");
 }
+
+#[tokio::test]
+async fn two_handles_on_one_sqlite_file_see_each_others_writes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let writer = sqlite_store(&dir).await;
+    let url = format!("sqlite://{}", dir.path().join("conformance.db").display());
+    let reader = Store::connect(&url, 1).await.expect("second handle");
+    writer
+        .sync_teams(&config(generated::CONFIG))
+        .await
+        .expect("sync");
+    writer
+        .upsert_pull_requests(&[merged_pr(1, Some("bob"), "2025-05-20T09:00:00Z")])
+        .await
+        .expect("upsert");
+
+    assert!(reader.team_exists("platform").await.expect("exists"));
+    let prs = reader
+        .attributed_prs(
+            "platform",
+            at("2025-05-01T00:00:00Z"),
+            at("2025-06-01T00:00:00Z"),
+        )
+        .await
+        .expect("prs");
+    assert_eq!(prs.len(), 1);
+    assert_eq!(prs[0].cycle_time_hours, 5.0);
+}
