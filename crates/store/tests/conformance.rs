@@ -102,6 +102,31 @@ async fn transcript(store: &Store) -> Vec<String> {
     );
     record_reads(store, &mut record, "after edit").await;
 
+    // A team removed (with its memberships and attributions), a bot setting flipped.
+    let mut reduced = edited.clone();
+    reduced.teams.retain(|t| t.id.as_str() != "tools");
+    for team in &mut reduced.teams {
+        if team.id.as_str() == "platform" {
+            team.include_bots = !team.include_bots;
+        }
+    }
+    record(
+        "sync removal",
+        format!("{:?}", store.sync_teams(&reduced).await.expect("sync")),
+    );
+    record(
+        "full recompute after removal",
+        format!(
+            "{:?}",
+            store.recompute_attributions(None).await.expect("recompute")
+        ),
+    );
+    record_reads(store, &mut record, "after removal").await;
+    record(
+        "sync back",
+        format!("{:?}", store.sync_teams(&edited).await.expect("sync")),
+    );
+
     let state = RepoSyncState {
         repository: "acme/app".into(),
         watermark: Some(at("2025-05-01T10:00:00Z")),
@@ -190,6 +215,13 @@ async fn both_backends_give_identical_results_for_the_same_calls() {
     let expected = transcript(&postgres).await;
     let actual = transcript(&sqlite).await;
 
+    assert!(
+        expected.iter().any(|line| line.contains("AttributedPr"))
+            && expected
+                .iter()
+                .any(|line| line.contains("teams_removed: [\"tools\"]")),
+        "the scenario should attribute PRs and remove a team"
+    );
     assert_eq!(expected.len(), actual.len());
     for (pg, lite) in expected.iter().zip(&actual) {
         assert_eq!(pg, lite, "PostgreSQL and SQLite differ");
