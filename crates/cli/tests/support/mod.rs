@@ -78,7 +78,7 @@ pub fn demo(seed: u64, until: &str) -> Server {
 }
 
 /// Spawns a command that serves and prints `{"listening":"http://…"}` as its first stdout line.
-fn listening(mut command: Command) -> Server {
+pub fn listening(mut command: Command) -> Server {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
