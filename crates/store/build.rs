@@ -9,7 +9,11 @@ fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
     let dir = manifest_dir.join("../../migrations");
     let mut out = embed(&dir, "MIGRATIONS");
-    out.push_str(&embed(&dir.join("sqlite"), "SQLITE_MIGRATIONS"));
+    // The SQLite set only in builds with the `sqlite` feature.
+    println!("cargo:rerun-if-env-changed=CARGO_FEATURE_SQLITE");
+    if std::env::var_os("CARGO_FEATURE_SQLITE").is_some() {
+        out.push_str(&embed(&dir.join("sqlite"), "SQLITE_MIGRATIONS"));
+    }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("set by cargo"));
     std::fs::write(out_dir.join("migrations.rs"), out).expect("write migrations.rs");
 }

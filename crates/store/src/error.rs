@@ -96,7 +96,13 @@ pub enum StoreError {
         "DATABASE_URL must start with postgres://, postgresql:// or sqlite:// (for example sqlite://./dorameter.db or postgres://user@host/dbname)"
     )]
     UnsupportedDatabaseUrl,
+    /// A `sqlite://` URL given to a build without the `sqlite` feature (the Lambda functions).
+    #[error(
+        "DATABASE_URL names SQLite, but this build of dorameter is PostgreSQL-only; use a postgres:// URL"
+    )]
+    SqliteNotBuilt,
     /// The SQLite file could not be opened or set up (missing directory, not a database, …).
+    #[cfg(feature = "sqlite")]
     #[error("cannot open the SQLite database {path} (check DATABASE_URL)")]
     SqliteOpen {
         /// The file, as given in `DATABASE_URL`.
@@ -106,6 +112,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// A SQLite statement failed.
+    #[cfg(feature = "sqlite")]
     #[error("SQLite query failed while {what}")]
     Sqlite {
         /// What the store was doing.
@@ -115,6 +122,7 @@ pub enum StoreError {
         source: rusqlite::Error,
     },
     /// A SQLite migration file failed to apply; it was rolled back.
+    #[cfg(feature = "sqlite")]
     #[error("SQLite migration {file} failed")]
     SqliteMigration {
         /// File name, e.g. `0001_schema.sql`.
@@ -164,6 +172,7 @@ impl StoreError {
         match self {
             Self::PoolTimeout { .. } => true,
             // Another process held the SQLite file's write lock past busy_timeout.
+            #[cfg(feature = "sqlite")]
             Self::Sqlite { source, .. } => matches!(
                 source.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
@@ -183,6 +192,7 @@ impl StoreError {
     }
 
     /// A closure for `map_err` naming what the SQLite store was doing.
+    #[cfg(feature = "sqlite")]
     pub(crate) fn sqlite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
         move |source| Self::Sqlite { what, source }
     }

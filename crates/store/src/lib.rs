@@ -19,6 +19,7 @@ macro_rules! dispatch {
     ($self:ident . $method:ident ( $($arg:expr),* )) => {
         match &$self.backend {
             Backend::Postgres(pg) => pg.$method($($arg),*).await,
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite(db) => db.$method($($arg),*).await,
         }
     };
@@ -32,6 +33,7 @@ mod error;
 mod metrics;
 mod migrate;
 mod pull_requests;
+#[cfg(feature = "sqlite")]
 mod sqlite;
 mod sync;
 mod sync_state;
@@ -74,6 +76,7 @@ enum Backend {
     /// A server reached over the network (the production backend).
     Postgres(Postgres),
     /// A file (or memory) opened in-process (the local default and the demo).
+    #[cfg(feature = "sqlite")]
     Sqlite(sqlite::Sqlite),
 }
 
@@ -103,7 +106,8 @@ impl Store {
     ///   `host:port/dbname`, never the password.
     /// - `sqlite://PATH` (relative or absolute; created if missing) or `sqlite::memory:`: an
     ///   embedded SQLite database in WAL mode (`max_connections` is ignored: one connection
-    ///   serves every call, in turn).
+    ///   serves every call, in turn). Needs the `sqlite` feature (the CLI has it, the Lambda
+    ///   functions do not): without it, [`StoreError::SqliteNotBuilt`].
     ///
     /// Anything else is [`StoreError::UnsupportedDatabaseUrl`].
     pub async fn connect(database_url: &str, max_connections: usize) -> Result<Store, StoreError> {
@@ -111,7 +115,10 @@ impl Store {
             Some("postgres" | "postgresql") => {
                 Backend::Postgres(Postgres::connect(database_url, max_connections).await?)
             }
+            #[cfg(feature = "sqlite")]
             Some("sqlite") => Backend::Sqlite(sqlite::Sqlite::open(database_url).await?),
+            #[cfg(not(feature = "sqlite"))]
+            Some("sqlite") => return Err(StoreError::SqliteNotBuilt),
             _ => return Err(StoreError::UnsupportedDatabaseUrl),
         };
         Ok(Store { backend })
@@ -127,19 +134,27 @@ impl Store {
     pub fn target(&self) -> &str {
         match &self.backend {
             Backend::Postgres(pg) => &pg.target,
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite(db) => db.target(),
         }
     }
 
     /// Whether this store is the embedded SQLite backend.
     pub fn is_sqlite(&self) -> bool {
-        matches!(self.backend, Backend::Sqlite(_))
+        match self.backend {
+            Backend::Postgres(_) => false,
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite(_) => true,
+        }
     }
 
     /// The PostgreSQL backend, or [`StoreError::Unsupported`] naming `what` needs it.
     pub(crate) fn postgres(&self, what: &'static str) -> Result<&Postgres, StoreError> {
+        #[cfg(not(feature = "sqlite"))]
+        let _ = what;
         match &self.backend {
             Backend::Postgres(pg) => Ok(pg),
+            #[cfg(feature = "sqlite")]
             Backend::Sqlite(_) => Err(StoreError::Unsupported { what }),
         }
     }
