@@ -99,7 +99,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens the database named by `database_url`:
     ///
-    /// - `postgres://…` or `postgresql://…`: a pool of at most `max_connections` connections to
+    /// - `postgres://…`, `postgresql://…` or libpq's `key=value` pairs: a pool of at most `max_connections` connections to
     ///   PostgreSQL, checked with one round trip. TLS follows libpq's `sslmode` (`disable`,
     ///   `prefer` — the default —, `require`, `verify-ca`, `verify-full`) and `sslrootcert` (see
     ///   [`tls`]); `connect_timeout` defaults to 5 s. Errors name `DATABASE_URL` and the target
@@ -111,7 +111,14 @@ impl Store {
     ///
     /// Anything else is [`StoreError::UnsupportedDatabaseUrl`].
     pub async fn connect(database_url: &str, max_connections: usize) -> Result<Store, StoreError> {
-        let backend = match database_url.split_once(':').map(|(scheme, _)| scheme) {
+        // libpq's `key=value` form (`host=… dbname=…`) has no scheme and is PostgreSQL too.
+        let key_value = !database_url.contains("://") && database_url.contains('=');
+        let scheme = if key_value {
+            Some("postgres")
+        } else {
+            database_url.split_once(':').map(|(scheme, _)| scheme)
+        };
+        let backend = match scheme {
             Some("postgres" | "postgresql") => {
                 Backend::Postgres(Postgres::connect(database_url, max_connections).await?)
             }

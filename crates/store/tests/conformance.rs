@@ -309,3 +309,23 @@ async fn two_handles_on_one_sqlite_file_see_each_others_writes() {
     assert_eq!(prs.len(), 1);
     assert_eq!(prs[0].cycle_time_hours, 5.0);
 }
+
+#[tokio::test]
+async fn libpq_key_value_strings_still_select_postgresql() {
+    let db = TestDatabase::create().await;
+    let url = url_to_key_value(&db);
+    let store = Store::connect(&url, 1).await.expect("key=value connects");
+    assert!(!store.is_sqlite());
+}
+
+/// `host=… port=… user=… dbname=…` for a test database.
+fn url_to_key_value(db: &TestDatabase) -> String {
+    let url = url::Url::parse(&db.url).expect("test database URL");
+    format!(
+        "host={} port={} user={} dbname={}",
+        url.host_str().unwrap_or("127.0.0.1"),
+        url.port().unwrap_or(5432),
+        url.username(),
+        db.name
+    )
+}
