@@ -16,6 +16,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
     /// A store failure: logged with its cause, answered with a generic message.
     #[error("internal error")]
     Internal(#[from] store::StoreError),
@@ -30,7 +32,7 @@ pub struct ErrorBody {
 /// What went wrong: a stable machine-readable `code` and a human-readable `message`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
-    /// One of `unauthorized`, `not_found`, `bad_request`, `internal`.
+    /// One of `unauthorized`, `not_found`, `method_not_allowed`, `bad_request`, `internal`.
     #[schema(example = "bad_request")]
     pub code: String,
     #[schema(example = "`from` (2026-02-01) is after `to` (2026-01-01)")]
@@ -43,6 +45,7 @@ impl ApiError {
             Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

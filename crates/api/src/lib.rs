@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/app.css", get(dashboard::app_css))
         .merge(protected)
         .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .with_state(state)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(

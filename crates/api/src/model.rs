@@ -7,10 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RangeQuery {
-    /// First day (UTC, inclusive), `YYYY-MM-DD`. Default: the start of the default range.
+    /// First day (UTC, inclusive), `YYYY-MM-DD`. Default: the start of the default range, or,
+    /// when `to` is before it, the start of the 12 weeks (velocity) or months (lead time) ending
+    /// with the one that contains `to`.
     #[param(value_type = Option<String>, format = Date, example = "2026-01-01")]
     pub from: Option<String>,
-    /// Last day (UTC, inclusive), `YYYY-MM-DD`. Default: the end of the default range.
+    /// Last day (UTC, inclusive), `YYYY-MM-DD`. Default: the end of the default range, or today
+    /// (UTC) when `from` is after it.
     #[param(value_type = Option<String>, format = Date, example = "2026-03-31")]
     pub to: Option<String>,
 }

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use chrono::{DateTime, SecondsFormat, Utc};
-use domain::{AttributedPr, DateRange};
+use domain::{AttributedPr, DateRange, Period, TeamId};
 
 /// Weeks and months in the default ranges.
 const DEFAULT_WEEKS: u32 = 12;
@@ -30,6 +30,11 @@ pub async fn health() -> Json<Health> {
 /// JSON 404 for unknown paths.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound("no such route".into())
+}
+
+/// JSON 405 for a known path asked with another method (axum adds the `Allow` header).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// The teams with their current members and weights.
@@ -62,20 +67,27 @@ pub async fn list_teams(State(state): State<AppState>) -> Result<Json<TeamsRespo
     Ok(Json(TeamsResponse { teams }))
 }
 
+fn unknown_team(team_id: &str) -> ApiError {
+    ApiError::NotFound(format!("no team with id {team_id:?}"))
+}
+
 /// A team's attributed PRs in the requested (or default) range, after checking the team exists.
 async fn team_prs(
     state: &AppState,
     team_id: Result<Path<String>, PathRejection>,
     query: Result<Query<RangeQuery>, QueryRejection>,
-    default: fn(chrono::NaiveDate) -> DateRange,
+    period: Period,
 ) -> Result<(String, DateRange, Vec<AttributedPr>), ApiError> {
-    let Path(team_id) = team_id.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    // A path that does not decode cannot name a team.
+    let Path(team_id) = team_id.map_err(|_| unknown_team("(undecodable)"))?;
     let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let today = (state.clock)().date_naive();
-    let range = DateRange::from_query(query.from.as_deref(), query.to.as_deref(), default(today))
+    let range = DateRange::from_query(query.from.as_deref(), query.to.as_deref(), today, period)
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    if !state.store.team_exists(&team_id).await? {
-        return Err(ApiError::NotFound(format!("no team with id {team_id:?}")));
+    // Team ids are slugs, so anything else names no team (and never reaches the database, which
+    // would refuse e.g. a NUL byte).
+    if TeamId::parse(&team_id).is_err() || !state.store.team_exists(&team_id).await? {
+        return Err(unknown_team(&team_id));
     }
     let (start, end) = range.instants();
     let prs = state.store.attributed_prs(&team_id, start, end).await?;
@@ -97,10 +109,8 @@ pub async fn team_velocity(
     team_id: Result<Path<String>, PathRejection>,
     query: Result<Query<RangeQuery>, QueryRejection>,
 ) -> Result<Json<VelocityResponse>, ApiError> {
-    let (team_id, range, prs) = team_prs(&state, team_id, query, |today| {
-        DateRange::last_full_weeks(today, DEFAULT_WEEKS)
-    })
-    .await?;
+    let (team_id, range, prs) =
+        team_prs(&state, team_id, query, Period::Weeks(DEFAULT_WEEKS)).await?;
     let weeks = domain::weekly_velocity(&prs)
         .into_iter()
         .map(|w| WeekEntry {
@@ -133,10 +143,8 @@ pub async fn team_lead_time(
     team_id: Result<Path<String>, PathRejection>,
     query: Result<Query<RangeQuery>, QueryRejection>,
 ) -> Result<Json<LeadTimeResponse>, ApiError> {
-    let (team_id, range, prs) = team_prs(&state, team_id, query, |today| {
-        DateRange::last_full_months(today, DEFAULT_MONTHS)
-    })
-    .await?;
+    let (team_id, range, prs) =
+        team_prs(&state, team_id, query, Period::Months(DEFAULT_MONTHS)).await?;
     let months = domain::monthly_lead_time(&prs)
         .into_iter()
         .map(|m| MonthEntry {

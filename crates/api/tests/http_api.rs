@@ -247,12 +247,39 @@ async fn default_ranges_are_the_last_full_weeks_and_months() {
         (Some("2025-04-01"), Some("2026-03-31"))
     );
     assert_eq!(body["months"].as_array().unwrap().len(), 2);
-    // Only `to` given: `from` still defaults.
+    // Only `to` given: `from` still defaults while that leaves a range …
     let (status, body) = app
         .get("/metrics/team/platform/lead-time?to=2026-01-31", Some(KEY))
         .await;
     assert_eq!(status, 200);
     assert_eq!(body["from"], "2025-04-01");
+    // … and follows `to` when `to` is before the default window: the 12 months ending there.
+    let (status, body) = app
+        .get("/metrics/team/platform/lead-time?to=2024-06-15", Some(KEY))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["from"].as_str(), body["to"].as_str()),
+        (Some("2023-07-01"), Some("2024-06-15"))
+    );
+    let (status, body) = app
+        .get("/metrics/team/platform/velocity?to=2025-12-31", Some(KEY))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["from"], "2025-10-13");
+    // Only `from`, after the default window's end: up to today (the pinned 2026-04-15).
+    let (status, body) = app
+        .get("/metrics/team/platform/velocity?from=2026-04-13", Some(KEY))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["from"].as_str(), body["to"].as_str()),
+        (Some("2026-04-13"), Some("2026-04-15"))
+    );
+    let (status, _) = app
+        .get("/metrics/team/platform/velocity?from=2026-04-16", Some(KEY))
+        .await;
+    assert_eq!(status, 400);
 }
 
 #[tokio::test]
@@ -298,6 +325,42 @@ async fn unknown_teams_and_routes_are_404() {
     let (status, body) = app.get("/no/such/route", Some(KEY)).await;
     assert_eq!(status, 404);
     assert_eq!(body["error"]["code"], "not_found");
+    // Ids that are not slugs name no team, and never reach the database (which refuses NUL).
+    for id in [
+        "%00",
+        "a%00b",
+        "Platform",
+        "%F0%9F%92%A5",
+        "a%20b",
+        "..",
+        "-x",
+    ] {
+        for route in ["velocity", "lead-time"] {
+            let (status, body) = app
+                .get(&format!("/metrics/team/{id}/{route}"), Some(KEY))
+                .await;
+            assert_eq!(status, 404, "{id}/{route}: {body}");
+            assert_eq!(body["error"]["code"], "not_found");
+        }
+    }
+}
+
+#[tokio::test]
+async fn other_methods_are_405_in_the_error_shape() {
+    let app = spawn_app().await;
+    for path in ["/health", "/teams", "/metrics/team/platform/velocity"] {
+        let response = app
+            .http
+            .post(format!("{}{path}", app.base))
+            .header("x-api-key", KEY)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{path}");
+        assert!(response.headers().contains_key("allow"), "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "method_not_allowed", "{path}");
+    }
 }
 
 #[tokio::test]

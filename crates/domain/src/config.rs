@@ -151,10 +151,13 @@ impl TeamConfig {
     pub fn from_json(document: &str) -> Result<Self, ConfigError> {
         let de = &mut serde_json::Deserializer::from_str(document);
         let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+            let (team, member) = team_and_member_at(document, e.path());
             let path = e.path().to_string();
             let inner = e.into_inner();
             ConfigError::Parse {
                 path,
+                team,
+                member,
                 line: inner.line(),
                 column: inner.column(),
                 message: strip_position(&inner.to_string()),
@@ -218,6 +221,39 @@ impl TeamConfig {
     /// Looks a team up by id.
     pub fn team(&self, id: &str) -> Option<&Team> {
         self.teams.iter().find(|t| t.id.as_str() == id)
+    }
+}
+
+/// The team id and member login around a parse error at `path` (`teams[i].members[j]…`), read
+/// from the document when it is valid JSON, so the error names them and not only indexes.
+fn team_and_member_at(
+    document: &str,
+    path: &serde_path_to_error::Path,
+) -> (Option<String>, Option<String>) {
+    use serde_path_to_error::Segment;
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(document) else {
+        return (None, None);
+    };
+    let segments: Vec<&Segment> = path.iter().collect();
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    match segments.as_slice() {
+        [
+            Segment::Map { key: teams },
+            Segment::Seq { index: i },
+            rest @ ..,
+        ] if teams == "teams" => {
+            let team = &value["teams"][*i];
+            let member = match rest {
+                [Segment::Map { key: members }, Segment::Seq { index: j }, ..]
+                    if members == "members" =>
+                {
+                    text(&team["members"][*j]["github"])
+                }
+                _ => None,
+            };
+            (text(&team["id"]), member)
+        }
+        _ => (None, None),
     }
 }
 
@@ -329,11 +365,23 @@ fn validate_member(team: &TeamId, raw: RawMember) -> Result<Membership, ConfigEr
     })
 }
 
+const BOT_SUFFIX: &str = "[bot]";
+
 /// GitHub logins: ASCII letters, digits and hyphens (underscores too, for Enterprise Managed
 /// Users), not starting with a hyphen; app accounts carry a `[bot]` suffix. Older accounts break
 /// today's stricter rules, so this only refuses what can never be a login.
 fn is_valid_login(login: &str) -> bool {
-    let name = login.strip_suffix("[bot]").unwrap_or(login);
+    // The suffix in any case, as attribution's bot rule reads it.
+    let name = match login.len().checked_sub(BOT_SUFFIX.len()) {
+        Some(cut)
+            if login
+                .get(cut..)
+                .is_some_and(|s| s.eq_ignore_ascii_case(BOT_SUFFIX)) =>
+        {
+            &login[..cut]
+        }
+        _ => login,
+    };
     !name.is_empty()
         && name.len() <= 64
         && name

@@ -20,4 +20,4 @@ pub use metrics::{
     percentile_cont, weekly_velocity,
 };
 pub use pull_request::{PrUser, PullRequest};
-pub use time::{DateRange, DateRangeError, YearMonth};
+pub use time::{DateRange, DateRangeError, Period, YearMonth};

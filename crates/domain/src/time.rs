@@ -62,6 +62,68 @@ pub struct DateRange {
     pub to: NaiveDate,
 }
 
+/// The bucket a default range is counted in: a number of ISO weeks or calendar months (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Weeks(u32),
+    Months(u32),
+}
+
+impl Period {
+    /// First day of the bucket containing `day`: its Monday, or the 1st of its month.
+    fn bucket_start(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Self::Weeks(_) => day - Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Self::Months(_) => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    /// `start` moved back by `n` buckets, never before the earliest day the API accepts.
+    fn buckets_before(self, start: NaiveDate, n: u32) -> NaiveDate {
+        let moved = match self {
+            Self::Weeks(_) => start.checked_sub_signed(Duration::weeks(i64::from(n))),
+            Self::Months(_) => start.checked_sub_months(chrono::Months::new(n)),
+        };
+        let earliest = NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).unwrap_or(NaiveDate::MIN);
+        moved.map_or(earliest, |day| day.max(earliest))
+    }
+
+    fn count(self) -> u32 {
+        match self {
+            Self::Weeks(n) | Self::Months(n) => n,
+        }
+    }
+
+    /// The last full buckets before the one containing `today` (the bucket in progress is left
+    /// out, so its partial numbers never look like a drop).
+    pub fn last_full(self, today: NaiveDate) -> DateRange {
+        let current = self.bucket_start(today);
+        DateRange {
+            from: self.buckets_before(current, self.count()),
+            to: current - Duration::days(1),
+        }
+    }
+
+    /// The buckets ending with the one that contains `to`, up to and including `to`.
+    pub fn window_ending(self, to: NaiveDate) -> DateRange {
+        let last = self.bucket_start(to);
+        DateRange {
+            from: self.buckets_before(last, self.count().saturating_sub(1)),
+            to,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` with ASCII digits only.
+fn is_iso_day_shaped(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+}
+
 impl DateRange {
     /// Builds a range, refusing `from > to`.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, DateRangeError> {
@@ -77,8 +139,9 @@ impl DateRange {
             field,
             value: value.to_owned(),
         };
-        // Exactly 10 characters: chrono alone would also accept "+12345-01-01" or "2026-1-5".
-        if value.len() != 10 {
+        // Digits and dashes in exactly this shape: chrono alone would also accept "+202-01-01",
+        // "2026-1-5" or " 2026-01-05".
+        if !is_iso_day_shaped(value) {
             return Err(bad());
         }
         let day = NaiveDate::parse_from_str(value, "%Y-%m-%d").map_err(|_| bad())?;
@@ -88,42 +151,41 @@ impl DateRange {
         Ok(day)
     }
 
-    /// Builds the range from optional query values, filling a missing end from `default`.
+    /// Builds the range from optional query values. A missing end takes its place in the
+    /// default window, the last full `period`s before `today` ([`Period::last_full`]); when the
+    /// given end lies beyond that window, the missing one follows it instead of making the range
+    /// empty: a `from` after the window runs up to `today`, and a `to` before it gets the
+    /// `period`s ending with the one that contains it ([`Period::window_ending`]).
     pub fn from_query(
         from: Option<&str>,
         to: Option<&str>,
-        default: DateRange,
+        today: NaiveDate,
+        period: Period,
     ) -> Result<Self, DateRangeError> {
-        let from = from
-            .map(|v| Self::parse_day("from", v))
-            .transpose()?
-            .unwrap_or(default.from);
-        let to = to
-            .map(|v| Self::parse_day("to", v))
-            .transpose()?
-            .unwrap_or(default.to);
-        Self::new(from, to)
+        let from = from.map(|v| Self::parse_day("from", v)).transpose()?;
+        let to = to.map(|v| Self::parse_day("to", v)).transpose()?;
+        let default = period.last_full(today);
+        match (from, to) {
+            (None, None) => Ok(default),
+            (Some(from), None) if from <= default.to => Self::new(from, default.to),
+            (Some(from), None) => Self::new(from, today.max(default.to)),
+            (None, Some(to)) if default.from <= to => Ok(Self {
+                from: default.from,
+                to,
+            }),
+            (None, Some(to)) => Ok(period.window_ending(to)),
+            (Some(from), Some(to)) => Self::new(from, to),
+        }
     }
 
     /// The last `weeks` full ISO weeks before the week containing `today`.
     pub fn last_full_weeks(today: NaiveDate, weeks: u32) -> Self {
-        let this_monday = today - Duration::days(i64::from(today.weekday().num_days_from_monday()));
-        Self {
-            from: this_monday - Duration::weeks(i64::from(weeks)),
-            to: this_monday - Duration::days(1),
-        }
+        Period::Weeks(weeks).last_full(today)
     }
 
     /// The last `months` full calendar months before the month containing `today`.
     pub fn last_full_months(today: NaiveDate, months: u32) -> Self {
-        let first_of_month = today.with_day(1).unwrap_or(today);
-        let from = first_of_month
-            .checked_sub_months(chrono::Months::new(months))
-            .unwrap_or(first_of_month);
-        Self {
-            from,
-            to: first_of_month - Duration::days(1),
-        }
+        Period::Months(months).last_full(today)
     }
 
     /// The half-open instant range `[from 00:00Z, (to + 1 day) 00:00Z)`.
@@ -144,7 +206,7 @@ impl DateRange {
 /// Parses a config date: a UTC day (`2026-01-01`, meaning midnight UTC) or an RFC 3339 instant
 /// with any offset (converted to UTC).
 pub fn parse_config_instant(value: &str) -> Option<DateTime<Utc>> {
-    if value.len() == 10 {
+    if is_iso_day_shaped(value) {
         return NaiveDate::parse_from_str(value, "%Y-%m-%d")
             .ok()
             .map(start_of_day);
@@ -237,10 +299,71 @@ mod tests {
 
     #[test]
     fn from_query_fills_missing_ends() {
-        let d = DateRange::new(day("2026-01-01"), day("2026-06-30")).unwrap();
-        let r = DateRange::from_query(Some("2026-03-01"), None, d).unwrap();
-        assert_eq!((r.from, r.to), (day("2026-03-01"), day("2026-06-30")));
-        assert!(DateRange::from_query(Some("2026-07-01"), None, d).is_err());
+        let today = day("2026-11-25"); // a Wednesday
+        let weeks = Period::Weeks(12);
+        let months = Period::Months(12);
+        let range = |from, to, period| {
+            DateRange::from_query(from, to, today, period).map(|r| (r.from, r.to))
+        };
+        // Neither: the default window.
+        assert_eq!(
+            range(None, None, weeks),
+            Ok((day("2026-08-31"), day("2026-11-22")))
+        );
+        // Only `from`: the default window's end, or today when `from` lies after it.
+        assert_eq!(
+            range(Some("2026-09-07"), None, weeks),
+            Ok((day("2026-09-07"), day("2026-11-22")))
+        );
+        assert_eq!(
+            range(Some("2026-11-01"), None, months),
+            Ok((day("2026-11-01"), today))
+        );
+        assert_eq!(range(Some("2026-11-25"), None, weeks), Ok((today, today)));
+        assert!(range(Some("2026-11-26"), None, weeks).is_err());
+        // Only `to`: the default window's start, or the 12 buckets ending with the one holding
+        // `to` when it lies before the window.
+        assert_eq!(
+            range(None, Some("2026-10-01"), weeks),
+            Ok((day("2026-08-31"), day("2026-10-01")))
+        );
+        assert_eq!(
+            range(None, Some("2026-12-31"), months),
+            Ok((day("2025-11-01"), day("2026-12-31")))
+        );
+        assert_eq!(
+            range(None, Some("2024-01-31"), weeks),
+            Ok((day("2023-11-13"), day("2024-01-31")))
+        );
+        assert_eq!(
+            range(None, Some("2024-01-31"), months),
+            Ok((day("2023-02-01"), day("2024-01-31")))
+        );
+        // Near the start of the calendar the window saturates rather than failing.
+        assert_eq!(
+            range(None, Some("0001-01-03"), months),
+            Ok((day("0001-01-01"), day("0001-01-03")))
+        );
+        // Both: as given.
+        assert_eq!(
+            range(Some("2026-01-01"), Some("2026-01-01"), weeks),
+            Ok((day("2026-01-01"), day("2026-01-01")))
+        );
+    }
+
+    #[test]
+    fn day_shape_needs_ascii_digits_and_dashes() {
+        for bad in [
+            "+202-01-01",
+            "2026- 1-05",
+            " 2026-01-5",
+            "2026/01/05",
+            "２０２６-01-05",
+        ] {
+            assert!(!is_iso_day_shaped(bad), "{bad}");
+            assert!(DateRange::parse_day("to", bad).is_err(), "{bad}");
+        }
+        assert!(is_iso_day_shaped("2026-01-05"));
     }
 
     #[test]

@@ -57,6 +57,20 @@ fn unknown_fields_are_rejected_with_their_path() {
         &["teams[0].members[0]", "wieght", "line 1"],
     );
     check_rejected(r#"{"teams":[], "extra": 1}"#, &["extra"]);
+    // The team and member are named by id and login too, not only by index.
+    check_rejected(
+        r#"{"teams":[{"id":"platform","members":[{"github":"bob","joined_at":"2026-01-01"},{"github":"Alice","wieght":1,"joined_at":"2026-01-01"}]}]}"#,
+        &[
+            "teams[0].members[1]",
+            "team \"platform\"",
+            "member \"Alice\"",
+            "wieght",
+        ],
+    );
+    check_rejected(
+        r#"{"teams":[{"id":"platform","members":[{"github":"alice","weight":"0.5","joined_at":"2026-01-01"}]}]}"#,
+        &["team \"platform\"", "member \"alice\"", "weight"],
+    );
     check_rejected(
         r#"{"teams":[{"id":"a","colour":"red"}]}"#,
         &["teams[0]", "colour"],
@@ -173,7 +187,13 @@ fn overallocation_across_teams_is_rejected_unless_allowed() {
         {"id":"b","members":[{"github":"X","weight":0.5,"joined_at":"2026-02-01","left_at":"2026-03-01"}]}]}"#;
     check_rejected(
         doc,
-        &["member \"x\"", "2026-02-01", "1.1", "allow_overallocation"],
+        &[
+            "member \"x\"",
+            "field `weight`",
+            "2026-02-01",
+            "1.1",
+            "allow_overallocation",
+        ],
     );
     let allowed = doc.replacen('{', r#"{"allow_overallocation": true, "#, 1);
     assert!(parse(&allowed).unwrap().allow_overallocation);
@@ -211,4 +231,20 @@ fn teams_come_out_sorted_by_id() {
     let config = parse(r#"{"teams":[{"id":"b"},{"id":"a"}]}"#).unwrap();
     let ids: Vec<_> = config.teams.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["a", "b"]);
+}
+
+#[test]
+fn bot_suffix_is_accepted_in_any_case() {
+    for login in ["renovate[bot]", "Renovate[BOT]", "dependabot[Bot]"] {
+        let doc = format!(
+            r#"{{"teams":[{{"id":"a","members":[{{"github":{login:?},"joined_at":"2026-01-01"}}]}}]}}"#
+        );
+        assert!(parse(&doc).is_ok(), "{login}");
+    }
+    for bad in ["[bot]", "[BOT]", "a[bot][bot]x", "é[bot]"] {
+        let doc = format!(
+            r#"{{"teams":[{{"id":"a","members":[{{"github":{bad:?},"joined_at":"2026-01-01"}}]}}]}}"#
+        );
+        check_rejected(&doc, &["field `github`"]);
+    }
 }
