@@ -174,10 +174,14 @@ pub struct ServeArgs {
 impl ServeArgs {
     /// The keys, or an error naming the variable.
     pub fn api_keys(&self) -> anyhow::Result<api::ApiKeys> {
-        self.api_keys
-            .as_ref()
-            .and_then(|keys| api::ApiKeys::from_comma_separated(keys.expose_secret()))
-            .context("API_KEYS is not set: set it (or pass --api-keys) to one or more comma-separated keys")
+        let Some(keys) = &self.api_keys else {
+            bail!(
+                "API_KEYS is not set: set it (or pass --api-keys) to one or more comma-separated keys"
+            );
+        };
+        api::ApiKeys::from_comma_separated(keys.expose_secret()).context(
+            "API_KEYS holds no key (only commas or blanks): set it to one or more comma-separated keys",
+        )
     }
 }
 
@@ -285,4 +289,33 @@ impl GithubArgs {
         config.max_concurrent_requests = concurrency.max(1);
         github::GithubClient::new(config).context("GITHUB_API_URL / GitHub settings")
     }
+}
+
+/// For a value clap refused, the environment variable it came from, when that variable is set:
+/// clap's own message names only the flag (`--addr <ADDR>`), which confuses someone who never
+/// passed it.
+pub fn env_source_of_refused_value(error: &clap::Error) -> Option<String> {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if !matches!(
+        error.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        return None;
+    }
+    let Some(ContextValue::String(flag)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    fn find(command: &clap::Command, flag: &str) -> Option<String> {
+        let own = command.get_arguments().find_map(|arg| {
+            let long = arg.get_long()?;
+            let env = arg.get_env()?.to_str()?;
+            let named = flag == format!("--{long}") || flag.starts_with(&format!("--{long} "));
+            let passed = std::env::args()
+                .any(|a| a == format!("--{long}") || a.starts_with(&format!("--{long}=")));
+            (named && !passed && std::env::var_os(env).is_some()).then(|| env.to_owned())
+        });
+        own.or_else(|| command.get_subcommands().find_map(|c| find(c, flag)))
+    }
+    find(&Cli::command(), flag)
 }

@@ -11,7 +11,17 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = config::Cli::parse();
+    let cli = match config::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            if let Some(variable) = config::env_source_of_refused_value(&error) {
+                eprintln!(
+                    "error: the environment variable {variable} holds a value dorameter cannot use (details below)"
+                );
+            }
+            error.exit()
+        }
+    };
     logging::init(cli.log_format);
     match commands::run(cli).await {
         Ok(code) => code,

@@ -112,7 +112,38 @@ fn missing_settings_are_named() {
         "postgres://postgres@127.0.0.1:5432/postgres",
     ));
     assert_eq!(code, 1);
-    assert!(err.contains("API_KEYS"), "{err}");
+    assert!(err.contains("API_KEYS is not set"), "{err}");
+    let (code, _, err) = run(dorameter()
+        .arg("serve")
+        .env(
+            "DATABASE_URL",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        )
+        .env("API_KEYS", " , "));
+    assert_eq!(code, 1);
+    assert!(err.contains("API_KEYS holds no key"), "{err}");
+}
+
+#[test]
+fn a_bad_value_from_the_environment_names_its_variable() {
+    let (code, _, err) = run(dorameter()
+        .arg("serve")
+        .env("LISTEN_ADDR", "not-an-address")
+        .env("API_KEYS", "k"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("LISTEN_ADDR"), "{err}");
+    assert!(err.contains("not-an-address"), "{err}");
+    let (code, _, err) = run(dorameter()
+        .args(["sync", "--dry-run"])
+        .env("SYNC_BUDGET", "ten minutes"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("SYNC_BUDGET"), "{err}");
+    // Given as a flag, the flag is what clap names, and no variable is blamed.
+    let (code, _, err) = run(dorameter()
+        .args(["serve", "--addr", "nowhere"])
+        .env("LISTEN_ADDR", "127.0.0.1:0"));
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains("LISTEN_ADDR"), "{err}");
 }
 
 #[test]

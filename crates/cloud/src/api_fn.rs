@@ -28,6 +28,9 @@ use store::Store;
 use tokio::sync::Mutex;
 use tower::ServiceExt;
 
+/// Bound on the metrics call made inside a request.
+const API_METRICS_TIMEOUT: Duration = Duration::from_secs(1);
+
 const API_KEYS_HINT: &str = "comma-separated API keys accepted in x-api-key";
 
 /// One warm API instance; cheap to clone (shared state).
@@ -56,7 +59,7 @@ impl ApiFunction {
         Ok(Self {
             inner: Arc::new(Inner {
                 metrics: Metrics::new(&vars, aws.clone()),
-                max_connections: vars.number("DATABASE_MAX_CONNECTIONS", 2_usize)?.max(1),
+                max_connections: crate::settings::pool_size(&vars)?,
                 refresh_min_age: vars
                     .duration("SECRET_REFRESH_MIN_INTERVAL", Duration::from_secs(60))?,
                 metrics_interval: vars.duration("API_METRICS_INTERVAL", Duration::from_secs(60))?,
@@ -164,7 +167,17 @@ impl Inner {
                 value: Value::Single(errors as f64),
             },
         ];
-        self.metrics.publish_or_log(&data).await;
+        // Inside a request: a slow CloudWatch may cost this answer a second, never more.
+        if tokio::time::timeout(API_METRICS_TIMEOUT, self.metrics.publish_or_log(&data))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                requests,
+                errors,
+                "PutMetricData took over a second; these API counts are dropped"
+            );
+        }
     }
 }
 

@@ -142,7 +142,8 @@ impl CollectorFunction {
         }
     }
 
-    /// The pool, connected on first use; a refused password re-reads the secret once.
+    /// The pool, connected (and the schema migrated) on first use; a refused password re-reads
+    /// the secret once.
     async fn store(&self) -> Result<Store, CloudError> {
         let mut slot = self.store.lock().await;
         if let Some(store) = slot.as_ref() {
@@ -154,6 +155,13 @@ impl CollectorFunction {
             Duration::ZERO,
         )
         .await?;
+        if self.settings.migrate {
+            // Under the migrator's advisory lock, so concurrent cold starts are safe.
+            let applied = store.migrate().await?;
+            if !applied.is_empty() {
+                tracing::info!(migrations = ?applied, "applied database migrations");
+            }
+        }
         *slot = Some(store.clone());
         Ok(store)
     }

@@ -34,14 +34,35 @@ pub struct CollectorSettings {
     /// finish the page in flight, publish metrics and return.
     pub safety_margin: Duration,
     pub concurrency: usize,
-    /// `DATABASE_MAX_CONNECTIONS` (default 2).
+    /// `DATABASE_MAX_CONNECTIONS` (default 2, at most 4: Lambda instances multiply it).
     pub max_connections: usize,
+    /// `DATABASE_MIGRATE` (default true): apply pending migrations once per cold start, before
+    /// the first run, so a new deployment needs no separate step to reach a private database.
+    pub migrate: bool,
     pub teams: TeamSource,
     github_api_url: String,
     github_timeout: Duration,
     github_max_attempts: u32,
     github_retry_base_delay: Duration,
     github_secondary_wait: Duration,
+}
+
+/// Largest pool one instance opens: every concurrent instance opens its own, and a small RDS
+/// instance allows ~80 connections in all.
+const MAX_POOL_SIZE: usize = 4;
+
+/// `DATABASE_MAX_CONNECTIONS` (default 2), kept within 1..=4 with a warning when set outside.
+pub(crate) fn pool_size(vars: &Vars) -> Result<usize, CloudError> {
+    let asked = vars.number("DATABASE_MAX_CONNECTIONS", 2_usize)?;
+    let size = asked.clamp(1, MAX_POOL_SIZE);
+    if size != asked {
+        tracing::warn!(
+            asked,
+            used = size,
+            "DATABASE_MAX_CONNECTIONS is kept within 1..=4 in Lambda"
+        );
+    }
+    Ok(size)
 }
 
 /// Default run length without a deadline or `SYNC_BUDGET` (as `dorameter sync`).
@@ -84,7 +105,8 @@ impl CollectorSettings {
                 .transpose()?,
             safety_margin: vars.duration("SYNC_SAFETY_MARGIN", Duration::from_secs(30))?,
             concurrency: vars.number("SYNC_CONCURRENCY", 4_usize)?.max(1),
-            max_connections: vars.number("DATABASE_MAX_CONNECTIONS", 2_usize)?.max(1),
+            max_connections: pool_size(vars)?,
+            migrate: vars.flag("DATABASE_MIGRATE", true)?,
             teams,
             github_api_url: vars
                 .get("GITHUB_API_URL")

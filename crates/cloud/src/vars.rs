@@ -79,6 +79,20 @@ impl Vars {
         })
     }
 
+    /// `true`/`false` (also `1`/`0`, `yes`/`no`, any case), or `default` when unset.
+    pub fn flag(&self, name: &str, default: bool) -> Result<bool, CloudError> {
+        self.get(name).map_or(Ok(default), |value| {
+            match value.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Ok(true),
+                "false" | "0" | "no" => Ok(false),
+                _ => Err(CloudError::InvalidVariable {
+                    name: name.to_owned(),
+                    reason: format!("expected true or false, got {value:?}"),
+                }),
+            }
+        })
+    }
+
     /// A comma-separated list without blanks.
     pub fn list(&self, name: &str) -> Vec<String> {
         self.get(name)

@@ -3,7 +3,7 @@
 //! the request id, and the figures (cold start to the first `/next`, warm latency through the
 //! runtime loop, peak RSS) printed for the record.
 //!
-//! `DORAMETER_ARM64_LAMBDA_DIR` (set by `cargo xtask lambda-build`, which CI runs) points the
+//! `DORAMETER_ARM64_LAMBDA_DIR` (set by `cargo xtask lambda-build`, which `.ci/run` runs) points the
 //! ARM64 smoke test at `cargo lambda build --arm64` output, run under `qemu-aarch64`.
 
 use cloud::testing::{Bootstrap, FakeRuntimeApi, Outcome, percentile};

@@ -245,3 +245,48 @@ async fn a_refused_database_login_rereads_the_database_url_secret() {
     assert_eq!(refused.error_type, "NonRetryable.DatabaseAuthentication");
     assert!(after_rotation.expect("the rotated URL works").complete);
 }
+
+#[tokio::test]
+async fn the_first_run_on_a_new_database_applies_the_migrations() {
+    let mut setup = Setup::new(3).await;
+    setup.db = TestDatabase::create().await; // empty: no schema yet
+    let function = CollectorFunction::from_vars(setup.vars(&[])).expect("settings");
+
+    let summary = function
+        .handle(event(Context::default()))
+        .await
+        .expect("run succeeds on a new database");
+
+    assert!(summary.complete);
+    assert_eq!(summary.prs_upserted, 3);
+    let client = setup.db.client().await;
+    let applied: i64 = client
+        .query_one("SELECT count(*) FROM schema_migrations", &[])
+        .await
+        .expect("migrations recorded")
+        .get(0);
+    assert!(applied >= 5, "{applied}");
+}
+
+#[tokio::test]
+async fn with_migrations_off_a_new_database_is_a_clear_error() {
+    let mut setup = Setup::new(1).await;
+    setup.db = TestDatabase::create().await;
+    let function = CollectorFunction::from_vars(setup.vars(&[pair("DATABASE_MIGRATE", "false")]))
+        .expect("settings");
+
+    let error = function
+        .handle(event(Context::default()))
+        .await
+        .expect_err("no schema");
+
+    let message = cloud::chain(&error);
+    assert!(
+        message.contains("team") || message.contains("relation"),
+        "{message}"
+    );
+    assert!(
+        CollectorFunction::from_vars(setup.vars(&[pair("DATABASE_MIGRATE", "maybe")]))
+            .is_err_and(|e| e.to_string().contains("DATABASE_MIGRATE"))
+    );
+}
