@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::Value;
-use support::demo;
+use support::{demo, dorameter, run};
 
 const KEY: &str = "demo-key";
 
@@ -88,4 +88,15 @@ async fn the_demo_serves_the_dashboard_and_refuses_a_wrong_key() {
         .await
         .expect("teams");
     assert_eq!(wrong.status(), 401);
+}
+
+#[test]
+fn the_demo_refuses_a_key_list_or_a_blank_key_before_loading_anything() {
+    for key in ["a,b", " ", ""] {
+        let (code, out, err) =
+            run(dorameter().args(["demo", "--addr", "127.0.0.1:0", "--api-key", key]));
+        assert_eq!(code, 1, "{key:?}: {err}");
+        assert!(out.is_empty(), "{key:?}: nothing served: {out}");
+        assert!(err.contains("--api-key"), "{key:?}: {err}");
+    }
 }

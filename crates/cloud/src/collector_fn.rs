@@ -8,7 +8,7 @@
 
 use crate::aws::Aws;
 use crate::error::CloudError;
-use crate::metrics::{Metrics, sync_run_data};
+use crate::metrics::{Metrics, sync_run_data_after};
 use crate::secrets::{Refreshed, Secrets};
 use crate::settings::{CollectorSettings, TeamSource};
 use crate::vars::Vars;
@@ -73,6 +73,7 @@ impl CollectorFunction {
         let store = self.store().await?;
         let mut github = self.github(false).await?;
         let mut summary = self.sync(&store, &github, &teams, deadline).await?;
+        let mut rejected = None;
         if summary.token_rejected()
             && matches!(
                 self.secrets.refresh("GITHUB_TOKEN", Duration::ZERO).await?,
@@ -81,9 +82,12 @@ impl CollectorFunction {
         {
             tracing::warn!("GitHub rejected the token; retrying with the rotated one");
             github = self.github(true).await?;
-            summary = self.sync(&store, &github, &teams, deadline).await?;
+            let retried = self.sync(&store, &github, &teams, deadline).await?;
+            rejected = Some(std::mem::replace(&mut summary, retried));
         }
-        self.metrics.publish_or_log(&sync_run_data(&summary)).await;
+        self.metrics
+            .publish_or_log(&sync_run_data_after(&summary, rejected.as_ref()))
+            .await;
         if summary.failed.is_empty() {
             Ok(summary)
         } else {

@@ -45,23 +45,31 @@ impl Datum {
 
 /// What one collector run reports.
 pub fn sync_run_data(summary: &SyncSummary) -> Vec<Datum> {
+    sync_run_data_after(summary, None)
+}
+
+/// As [`sync_run_data`], for a run that `summary` completed after an `earlier` attempt (one
+/// whose token GitHub rejected): the GitHub traffic, errors, waits and time of both attempts
+/// count, since both happened.
+pub fn sync_run_data_after(summary: &SyncSummary, earlier: Option<&SyncSummary>) -> Vec<Datum> {
+    let both = |f: fn(&SyncSummary) -> f64| f(summary) + earlier.map_or(0.0, f);
     let mut data = vec![
         Datum::new("PrsProcessed", Unit::Count, summary.prs_fetched as f64),
-        Datum::new("GithubRequests", Unit::Count, summary.requests as f64),
+        Datum::new("GithubRequests", Unit::Count, both(|s| s.requests as f64)),
         Datum::new(
             "GithubApiErrors",
             Unit::Count,
-            summary.github_api_errors as f64,
+            both(|s| s.github_api_errors as f64),
         ),
         Datum::new(
             "RateLimitWaitSeconds",
             Unit::Seconds,
-            summary.rate_limit_wait_seconds,
+            both(|s| s.rate_limit_wait_seconds),
         ),
         Datum::new(
             "SyncDurationSeconds",
             Unit::Seconds,
-            summary.duration_seconds,
+            both(|s| s.duration_seconds),
         ),
         Datum::new(
             "SyncComplete",

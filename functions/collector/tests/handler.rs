@@ -225,6 +225,16 @@ async fn a_rotated_github_token_is_reread_from_secrets_manager_and_the_run_retri
     assert_eq!(summary.prs_upserted, 5);
     // Cold start, the refresh of the first run, the refresh of the second.
     assert_eq!(function.secrets().fetches(), 3);
+    // The second run's metrics count the refused attempt's request and error too.
+    let calls = setup.cloudwatch.calls();
+    assert_eq!(calls.len(), 2, "one PutMetricData per run");
+    let value = |name: &str| calls[1].datum(name).and_then(|d| d.value);
+    assert_eq!(value("GithubRequests"), Some(summary.requests as f64 + 1.0));
+    assert_eq!(
+        value("GithubApiErrors"),
+        Some(summary.github_api_errors as f64 + 1.0)
+    );
+    assert_eq!(value("PrsProcessed"), Some(5.0));
 }
 
 #[tokio::test]

@@ -18,6 +18,14 @@ const TOKEN: &str = "demo-token";
 
 pub async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // One key: it is printed for the user to paste, so a list would print as a key that fails.
+    let key = args.api_key.trim();
+    if key.is_empty() || key.contains(',') {
+        bail!(
+            "--api-key must be one non-empty key without commas, got {:?}",
+            args.api_key
+        );
+    }
     let until = args.until.unwrap_or_else(|| Utc::now().date_naive());
     let org = demo_org::generate(args.seed, until);
     let teams = domain::TeamConfig::from_json(&org.config_json)
@@ -63,7 +71,7 @@ pub async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     // --until only.
     let now = org.end - Duration::hours(12);
     let api_keys =
-        api::ApiKeys::from_comma_separated(&args.api_key).context("--api-key must not be empty")?;
+        api::ApiKeys::from_comma_separated(key).context("--api-key must not be empty")?;
     let state = api::AppState {
         store,
         api_keys: Arc::new(api_keys),
@@ -79,17 +87,14 @@ pub async fn demo(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         serde_json::json!({
             "listening": format!("http://{addr}"),
             "dashboard": format!("http://{addr}/"),
-            "api_key": args.api_key,
+            "api_key": key,
             "seed": args.seed,
             "until": until.to_string(),
             "pull_requests": summary.prs_upserted,
             "ready_ms": started.elapsed().as_millis() as u64,
         })
     );
-    eprintln!(
-        "dorameter demo: open http://{addr}/ and enter the API key {:?} (Ctrl-C to stop)",
-        args.api_key
-    );
+    eprintln!("dorameter demo: open http://{addr}/ and enter the API key {key:?} (Ctrl-C to stop)");
     axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await
