@@ -1,7 +1,11 @@
 //! The public operations of [`Store`], each handed to the backend the store was opened on.
-//! Both backends implement the same contract, stated here once.
+//! Both backends implement the same contract, stated here once. Instants are rounded to whole
+//! microseconds here, the same way for both (see [`crate::instants`]).
 
 use crate::error::StoreError;
+use crate::instants::{
+    ceil_micros, config_in_micros, floor_micros, prs_in_micros, sync_state_in_micros,
+};
 use crate::{Backend, RepoSyncState, Store, TeamSummary, UpsertCounts};
 use chrono::{DateTime, Utc};
 use domain::{AttributedPr, PullRequest, TeamChanges, TeamConfig};
@@ -32,6 +36,7 @@ impl Store {
         &self,
         at: DateTime<Utc>,
     ) -> Result<Vec<TeamSummary>, StoreError> {
+        let at = floor_micros(at);
         dispatch!(self.teams_with_members_at(at))
     }
 
@@ -40,7 +45,8 @@ impl Store {
     /// every affected login are recomputed in the same transaction; on any error nothing is
     /// written.
     pub async fn sync_teams(&self, desired: &TeamConfig) -> Result<TeamChanges, StoreError> {
-        dispatch!(self.sync_teams(desired))
+        let desired = config_in_micros(desired);
+        dispatch!(self.sync_teams(&desired))
     }
 
     /// Recomputes attributions in one transaction: of the PRs authored by `logins` (matched
@@ -55,23 +61,28 @@ impl Store {
 
     /// Stores `prs` (one row per `(repository, number)`: new ones inserted, changed ones
     /// updated, identical or older ones not rewritten) and recomputes the attributions of the
-    /// inserted and updated ones, all in one transaction.
+    /// inserted and updated ones, all in one transaction. Instants are stored floored to whole
+    /// microseconds.
     pub async fn upsert_pull_requests(
         &self,
         prs: &[PullRequest],
     ) -> Result<UpsertCounts, StoreError> {
-        dispatch!(self.upsert_pull_requests(prs))
+        let prs = prs_in_micros(prs);
+        dispatch!(self.upsert_pull_requests(&prs))
     }
 
     /// The collector's unit of progress: upserts one page of PRs (as
     /// [`Store::upsert_pull_requests`]) and records `state` for its repository in the same
-    /// transaction, so the watermark never runs ahead of what is stored.
+    /// transaction, so the watermark never runs ahead of what is stored. The state's instants
+    /// too are stored floored to whole microseconds.
     pub async fn commit_page(
         &self,
         prs: &[PullRequest],
         state: &RepoSyncState,
     ) -> Result<UpsertCounts, StoreError> {
-        dispatch!(self.commit_page(prs, state))
+        let prs = prs_in_micros(prs);
+        let state = sync_state_in_micros(state);
+        dispatch!(self.commit_page(&prs, &state))
     }
 
     /// The last committed sync state of `repository`, if it was ever synced.
@@ -90,6 +101,9 @@ impl Store {
         start: DateTime<Utc>,
         end: DateTime<Utc>,
     ) -> Result<Vec<AttributedPr>, StoreError> {
+        // Stored instants are whole microseconds: `t >= start` is `t >= ceil(start)`, and
+        // `t < end` is `t < ceil(end)`.
+        let (start, end) = (ceil_micros(start), ceil_micros(end));
         dispatch!(self.attributed_prs(team_id, start, end))
     }
 }

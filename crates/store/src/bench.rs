@@ -143,10 +143,12 @@ const INSERT_PRS: &str = "
 /// Syncs [`synthetic_team_config`], inserts `spec.pull_requests` PRs, recomputes every
 /// attribution, and vacuums. Times each step.
 pub async fn seed(store: &Store, spec: &SeedSpec) -> Result<Seeded, StoreError> {
+    // Refused on SQLite before anything is written.
+    let postgres = store.postgres("bench seeding")?;
     let started = Instant::now();
     let config = synthetic_team_config(spec);
     store.sync_teams(&config).await?;
-    let client = store.postgres("bench seeding")?.client().await?;
+    let client = postgres.client().await?;
     let total = i64::try_from(spec.pull_requests).unwrap_or(i64::MAX);
     let repositories = i64::try_from(spec.repositories.max(1)).unwrap_or(1);
     let members = i64::try_from(spec.members.max(1)).unwrap_or(1);

@@ -191,6 +191,36 @@ impl StoreError {
         }
     }
 
+    /// What the store was doing when a statement failed (the `what` of [`StoreError::Query`]
+    /// on PostgreSQL and of `StoreError::Sqlite` on SQLite): the same text on both backends for
+    /// the same operation, so callers and tests need not match the backend's variant.
+    pub fn failed_while(&self) -> Option<&'static str> {
+        match self {
+            Self::Query { what, .. } => Some(what),
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite { what, .. } => Some(what),
+            _ => None,
+        }
+    }
+
+    /// Whether the database refused the data because it breaks a schema constraint (a unique
+    /// key, a check, a foreign key, the no-overlap rule of memberships, the slug rule of team
+    /// ids): SQLSTATE class 23 on PostgreSQL, `SQLITE_CONSTRAINT` on SQLite (which is also what
+    /// the constraint triggers of `migrations/sqlite/0002_constraints.sql` raise). Retrying the
+    /// same write cannot succeed.
+    pub fn is_constraint_violation(&self) -> bool {
+        match self {
+            Self::Query { source, .. } => source
+                .code()
+                .is_some_and(|code| code.code().starts_with("23")),
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite { source, .. } => {
+                source.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+            }
+            _ => false,
+        }
+    }
+
     /// A closure for `map_err` naming what the SQLite store was doing.
     #[cfg(feature = "sqlite")]
     pub(crate) fn sqlite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {

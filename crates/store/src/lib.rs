@@ -30,6 +30,7 @@ mod attribution;
 pub mod bench;
 mod connect;
 mod error;
+mod instants;
 mod metrics;
 mod migrate;
 mod pull_requests;
@@ -63,8 +64,8 @@ pub(crate) mod locks {
 
 /// A handle on the database: a PostgreSQL connection pool or an embedded SQLite file, chosen by
 /// the URL given to [`Store::connect`]. Cloning is cheap and shares the pool or connection.
-/// Both backends behave the same for every method (the conformance suite in
-/// `crates/store/tests/conformance.rs` runs the same scenarios on both).
+/// Both backends behave the same for every method (every test in `crates/store/tests` runs on
+/// both, and `conformance.rs` compares their output call by call).
 #[derive(Clone)]
 pub struct Store {
     backend: Backend,

@@ -6,7 +6,7 @@ use crate::attribution::{self, Scope};
 use crate::error::StoreError;
 use crate::teams::load_config;
 use crate::{LockMode, Postgres, lock_attributions};
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use domain::{MemberChange, Membership, TeamChanges, TeamConfig};
 
@@ -14,9 +14,9 @@ impl Postgres {
     /// Makes the stored teams and memberships equal to `desired` and returns what changed.
     /// Unchanged rows are not rewritten, so syncing the same config twice changes nothing the
     /// second time. Attributions of every affected login (`TeamChanges::affected_logins`) are
-    /// recomputed in the same transaction; on any error nothing is written.
+    /// recomputed in the same transaction; on any error nothing is written. `desired`'s
+    /// instants are whole microseconds ([`crate::Store::sync_teams`] rounds them).
     pub async fn sync_teams(&self, desired: &TeamConfig) -> Result<TeamChanges, StoreError> {
-        let desired = truncated_to_microseconds(desired);
         let mut client = self.client().await?;
         let tx = client
             .transaction()
@@ -24,7 +24,7 @@ impl Postgres {
             .map_err(StoreError::query("starting the team sync transaction"))?;
         lock_attributions(&tx, LockMode::Exclusive).await?;
         let current = load_config(&tx).await?;
-        let changes = domain::diff_team_configs(&current, &desired);
+        let changes = domain::diff_team_configs(&current, desired);
         if changes.is_empty() {
             // Nothing to write; ending the transaction releases the lock.
             tx.rollback()
@@ -32,9 +32,9 @@ impl Postgres {
                 .map_err(StoreError::query("ending the team sync transaction"))?;
             return Ok(changes);
         }
-        apply(&tx, &changes, &desired).await?;
+        apply(&tx, &changes, desired).await?;
         let logins: Vec<String> = changes
-            .affected_logins(&current, &desired)
+            .affected_logins(&current, desired)
             .into_iter()
             .collect();
         attribution::recompute(&tx, Scope::Logins(&logins)).await?;
@@ -43,19 +43,6 @@ impl Postgres {
             .map_err(StoreError::query("committing the team sync"))?;
         Ok(changes)
     }
-}
-
-/// PostgreSQL keeps microseconds: compare and store what it will read back, so a config with
-/// nanosecond instants still syncs idempotently.
-pub(crate) fn truncated_to_microseconds(config: &TeamConfig) -> TeamConfig {
-    let mut config = config.clone();
-    for team in &mut config.teams {
-        for m in &mut team.members {
-            m.joined_at = m.joined_at.trunc_subsecs(6);
-            m.left_at = m.left_at.map(|t| t.trunc_subsecs(6));
-        }
-    }
-    config
 }
 
 /// Writes `changes`. Order matters for the no-overlap constraint: removals and edits (which

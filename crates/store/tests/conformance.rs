@@ -18,9 +18,21 @@ async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
     store
 }
 
-/// Ranges the metrics read: whole history, a quarter, a boundary-straddling week, empty.
+/// Ranges the metrics read: whole history, a quarter, a boundary-straddling week, empty,
+/// around 1970, and bounds with nanoseconds just after a PR merged a nanosecond before 2000
+/// (bounds are rounded up to the microsecond: the PR, floored to .999999, is not in it).
 fn ranges() -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     vec![
+        (at("1960-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z")),
+        (at("1969-11-24T00:00:00Z"), at("1970-01-05T00:00:00Z")),
+        (
+            at("1999-12-31T23:59:59.9999995Z"),
+            at("2000-01-02T00:00:00.0000005Z"),
+        ),
+        (
+            at("1999-12-31T00:00:00.0000005Z"),
+            at("1999-12-31T23:59:59.9999995Z"),
+        ),
         (at("2020-01-01T00:00:00Z"), at("2030-01-01T00:00:00Z")),
         (at("2025-01-01T00:00:00Z"), at("2025-04-01T00:00:00Z")),
         (at("2025-02-28T12:00:00Z"), at("2025-03-07T00:00:00Z")),
@@ -71,6 +83,31 @@ async fn transcript(store: &Store) -> Vec<String> {
             "{:?}",
             store
                 .upsert_pull_requests(&[older, newer])
+                .await
+                .expect("upsert")
+        ),
+    );
+    // Nanosecond instants before 2000 (and 1970), where PostgreSQL's driver would round up and
+    // SQLite down: the store floors them first, so both keep .999999.
+    let mut precise = merged_pr(9_000, Some("bob"), "1999-12-31T23:59:59.999999999Z");
+    precise.created_at = at("1969-12-31T23:59:59.000000500Z");
+    precise.updated_at = at("1999-12-31T23:59:59.999999999Z");
+    record(
+        "upsert nanosecond PR before 2000",
+        format!(
+            "{:?}",
+            store
+                .upsert_pull_requests(std::slice::from_ref(&precise))
+                .await
+                .expect("upsert")
+        ),
+    );
+    record(
+        "upsert nanosecond PR again",
+        format!(
+            "{:?}",
+            store
+                .upsert_pull_requests(&[precise])
                 .await
                 .expect("upsert")
         ),
@@ -161,6 +198,35 @@ async fn transcript(store: &Store) -> Vec<String> {
             store.repo_sync_state("acme/none").await.expect("state")
         ),
     );
+    let precise_state = RepoSyncState {
+        repository: "acme/old".into(),
+        watermark: Some(at("1999-12-31T23:59:59.999999999Z")),
+        etag: None,
+        resume: Some(ResumePoint {
+            next_url: "https://api.github.com/repos/acme/old/pulls?page=2".into(),
+            floor: Some(at("1969-12-31T23:59:59.9999995Z")),
+            target_watermark: at("2000-01-01T00:00:00.0000005Z"),
+            target_etag: Some("\"old\"".into()),
+        }),
+        updated_at: at("1999-06-01T00:00:00.000000001Z"),
+    };
+    record(
+        "commit nanosecond state",
+        format!(
+            "{:?}",
+            store
+                .commit_page(&[], &precise_state)
+                .await
+                .expect("commit page")
+        ),
+    );
+    record(
+        "nanosecond sync state",
+        format!(
+            "{:?}",
+            store.repo_sync_state("acme/old").await.expect("state")
+        ),
+    );
     record_reads(store, &mut record, "after page").await;
     out
 }
@@ -173,6 +239,10 @@ async fn record_reads(store: &Store, record: &mut impl FnMut(&str, String), when
         "2025-02-15T00:00:00Z",
         "2025-04-20T04:00:00Z",
         "2026-01-01T00:00:00Z",
+        // A nanosecond before bob joins (1969-06-01) and a nanosecond before carol leaves
+        // (1970-01-10): instants are floored, so bob is not yet a member and carol still is.
+        "1969-05-31T23:59:59.999999999Z",
+        "1970-01-09T23:59:59.999999999Z",
     ] {
         let teams = store
             .teams_with_members_at(at(instant))
@@ -222,6 +292,12 @@ async fn both_backends_give_identical_results_for_the_same_calls() {
                 .any(|line| line.contains("teams_removed: [\"tools\"]")),
         "the scenario should attribute PRs and remove a team"
     );
+    assert!(
+        expected
+            .iter()
+            .any(|line| line.contains("merged_at: 1999-12-31T23:59:59.999999Z")),
+        "the nanosecond PR before 2000 should be attributed, floored"
+    );
     assert_eq!(expected.len(), actual.len());
     for (pg, lite) in expected.iter().zip(&actual) {
         assert_eq!(pg, lite, "PostgreSQL and SQLite differ");
@@ -243,7 +319,7 @@ async fn sqlite_attributions_agree_with_the_domain_rule() {
         let stored = store
             .attributed_prs(
                 team.id.as_str(),
-                at("2000-01-01T00:00:00Z"),
+                at("1900-01-01T00:00:00Z"),
                 at("2100-01-01T00:00:00Z"),
             )
             .await
@@ -263,7 +339,10 @@ async fn sqlite_migrations_apply_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("m.db").display());
     let store = Store::connect(&url, 1).await.expect("open");
-    assert_eq!(store.migrate().await.expect("first"), ["0001_schema"]);
+    assert_eq!(
+        store.migrate().await.expect("first"),
+        ["0001_schema", "0002_constraints", "0003_views_floor"]
+    );
     assert!(store.migrate().await.expect("second").is_empty());
     let reopened = Store::connect(&url, 1).await.expect("reopen");
     assert!(reopened.migrate().await.expect("third").is_empty());

@@ -4,7 +4,7 @@
 //! as the PostgreSQL backend's set-based SQL, with the same row counts.
 
 use super::teams::load_config;
-use super::{Sqlite, instant};
+use super::{Sqlite, instant, micros};
 use crate::error::StoreError;
 use domain::{PrAuthor, TeamConfig};
 use rusqlite::{Connection, TransactionBehavior, params};
@@ -180,11 +180,7 @@ fn desired_rows(
                     .find(|m| m.login == login && m.is_active_at(merged_at))
             })
             .and_then(|m| {
-                membership_ids.get(&(
-                    team.to_owned(),
-                    login.clone(),
-                    m.joined_at.timestamp_micros(),
-                ))
+                membership_ids.get(&(team.to_owned(), login.clone(), micros(m.joined_at)))
             })
             .ok_or_else(|| StoreError::Corrupt {
                 what: format!("no stored membership of {login} in {team} at {merged_at}"),

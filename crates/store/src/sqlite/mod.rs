@@ -88,22 +88,25 @@ fn open_blocking(path: &str) -> Result<Connection, StoreError> {
         Connection::open(path)
     }
     .map_err(failed)?;
-    // WAL: readers in other processes (a second `serve`) do not block the writer. NORMAL
-    // synchronous is durable across application crashes, which is what a local tool needs.
+    // busy_timeout first: switching a new file to WAL takes a lock that another process opening
+    // or migrating the same file may hold for a moment. WAL: readers in other processes (a
+    // second `serve`) do not block the writer. NORMAL synchronous is durable across application
+    // crashes, which is what a local tool needs.
     connection
         .execute_batch(
-            "PRAGMA journal_mode = WAL;
+            "PRAGMA busy_timeout = 5000;
+             PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA busy_timeout = 5000;",
+             PRAGMA foreign_keys = ON;",
         )
         .map_err(failed)?;
     functions::register(&connection).map_err(failed)?;
     Ok(connection)
 }
 
-/// An instant as stored: microseconds since the epoch (PostgreSQL's precision; finer digits are
-/// truncated, as the callers already do).
+/// An instant as stored: microseconds since the epoch, floored (PostgreSQL's precision; the
+/// shared path of [`crate::Store`] already rounds every instant it is given to whole
+/// microseconds, so nothing is lost here).
 pub(crate) fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }

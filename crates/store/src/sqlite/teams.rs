@@ -5,7 +5,6 @@
 use super::attribution::{Scope, recompute};
 use super::{Sqlite, instant, micros, now_micros, optional_instant};
 use crate::error::StoreError;
-use crate::sync::truncated_to_microseconds;
 use crate::teams::TeamSummary;
 use chrono::{DateTime, Utc};
 use domain::{Membership, Team, TeamChanges, TeamConfig, TeamId};
@@ -92,7 +91,13 @@ pub(super) fn load_config(connection: &Connection) -> Result<TeamConfig, StoreEr
 impl Sqlite {
     /// See [`crate::Store::load_team_config`].
     pub(crate) async fn load_team_config(&self) -> Result<TeamConfig, StoreError> {
-        self.run("reading teams", |c| load_config(c)).await
+        let what = "reading teams";
+        self.run(what, move |c| {
+            // One read transaction: the teams and members are one snapshot.
+            let tx = c.transaction().map_err(StoreError::sqlite(what))?;
+            load_config(&tx)
+        })
+        .await
     }
 
     /// See [`crate::Store::team_exists`].
@@ -154,7 +159,7 @@ impl Sqlite {
 
     /// See [`crate::Store::sync_teams`].
     pub(crate) async fn sync_teams(&self, desired: &TeamConfig) -> Result<TeamChanges, StoreError> {
-        let desired = truncated_to_microseconds(desired);
+        let desired = desired.clone();
         self.run("syncing teams", move |c| sync_blocking(c, &desired))
             .await
     }

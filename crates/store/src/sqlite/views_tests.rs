@@ -1,6 +1,7 @@
 //! The SQLite reporting views agree with the domain's metric math: same weeks (Monday UTC) and
 //! months, same counts, same percentiles (through the registered `percentile_cont`); sums and
-//! means to within rounding (the views do not sort before summing).
+//! means to within rounding (the views sum in ascending order, as the domain does, but SQLite's
+//! sum() compensates rounding where the domain adds plainly).
 
 use super::Sqlite;
 use chrono::{DateTime, Duration, TimeZone, Utc};

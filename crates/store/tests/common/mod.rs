@@ -1,8 +1,13 @@
 //! Helpers shared by the store's integration tests: PR builders, a deterministic generator, and
-//! full-table dumps for "nothing changed" assertions.
+//! [`TestStore`] with [`on_both_backends!`], which runs one test body against a fresh PostgreSQL
+//! database and a fresh SQLite file.
 #![allow(dead_code)]
 
+pub mod backends;
 pub mod generated;
+
+#[allow(unused_imports)]
+pub use backends::{Backend, FromRow, TestStore};
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{PrUser, PullRequest, TeamConfig};
@@ -67,54 +72,8 @@ impl Rng {
     }
 }
 
-/// Every row of `table` as JSON, with `xmin` (so a rewritten row shows even if its values are
-/// the same), in a stable order.
-pub async fn dump(client: &tokio_postgres::Client, table: &str, order_by: &str) -> Vec<String> {
-    client
-        .query(
-            &format!(
-                "SELECT xmin::text || ' ' || to_jsonb(t)::text FROM {table} t ORDER BY {order_by}"
-            ),
-            &[],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("dumping {table}: {e:?}"))
-        .iter()
-        .map(|row| row.get(0))
-        .collect()
-}
-
-/// Dumps of every table the store writes.
-pub async fn dump_all(client: &tokio_postgres::Client) -> Vec<Vec<String>> {
-    vec![
-        dump(client, "schema_migrations", "version").await,
-        dump(client, "teams", "id").await,
-        dump(client, "team_memberships", "id").await,
-        dump(client, "pull_requests", "id").await,
-        dump(client, "pr_attributions", "pr_id, team_id").await,
-        dump(client, "repo_sync_state", "repository").await,
-    ]
-}
-
-/// `(repository, number, team_id, weight, cycle_time_hours)` of every stored attribution.
-pub async fn stored_attributions(
-    client: &tokio_postgres::Client,
-) -> Vec<(String, i64, String, f64, f64)> {
-    client
-        .query(
-            "SELECT p.repository, p.number, a.team_id, a.weight, a.cycle_time_hours
-             FROM pr_attributions a JOIN pull_requests p ON p.id = a.pr_id
-             ORDER BY p.repository, p.number, a.team_id COLLATE \"C\"",
-            &[],
-        )
-        .await
-        .unwrap_or_else(|e| panic!("reading attributions: {e:?}"))
-        .iter()
-        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
-        .collect()
-}
-
-/// The same, computed by `domain::attribute`.
+/// `(repository, number, team_id, weight, cycle_time_hours)` of every attribution
+/// `domain::attribute` gives `prs` (what [`TestStore::stored_attributions`] should read back).
 pub fn domain_attributions(
     prs: &[PullRequest],
     config: &TeamConfig,

@@ -1,8 +1,14 @@
-//! Test support (feature `testing`): a fresh PostgreSQL database per test, dropped afterwards.
+//! Test support (feature `testing`): a fresh PostgreSQL database per test, dropped afterwards;
+//! and, on either backend, raw SQL and whole-database snapshots ([`snapshot`], [`query`],
+//! [`execute`]) for assertions the store API does not answer.
 //!
 //! The server comes from `TEST_DATABASE_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). A test that cannot reach it panics with a
 //! message saying so: tests needing PostgreSQL never skip silently.
+
+mod sql;
+
+pub use sql::{Cell, Snapshot, execute, postgres_row, query, snapshot};
 
 use crate::Store;
 use crate::connect::{describe_target, parse_database_url};
