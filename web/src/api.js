@@ -1,38 +1,57 @@
 // The dorameter API, as the dashboard uses it. Errors carry a `kind` the UI explains:
-// 'unauthorized' (wrong key), 'unreachable' (API down), 'request' (anything else).
+// 'unauthorized' (401, wrong key), 'not_found' (404, e.g. a team removed from the config),
+// 'unreachable' (no answer), 'server' (5xx), 'request' (any other refusal); a request the
+// dashboard itself cancelled rejects with the browser's AbortError instead.
 
 export class ApiError extends Error {
-  constructor(kind, message) {
+  constructor(kind, message, status = null) {
     super(message)
     this.kind = kind
+    this.status = status
   }
 }
 
-export async function getJson(path, apiKey) {
+/** Where the API lives: the folder this page was served from (a stage path on API Gateway). */
+export const apiBase = () => new URL('.', window.location.href).href
+
+export async function getJson(path, apiKey, signal) {
   let response
   try {
-    response = await fetch(path, { headers: { 'x-api-key': apiKey } })
+    response = await fetch(path, { headers: { 'x-api-key': apiKey }, signal })
   } catch (e) {
-    throw new ApiError('unreachable', 'The API is not reachable. Is `dorameter serve` running?')
+    if (e?.name === 'AbortError') throw e
+    throw new ApiError('unreachable',
+      `The API at ${apiBase()} did not answer. Check that the dorameter server behind this page is running and reachable, then try again.`)
   }
   let body = null
   try {
     body = await response.json()
   } catch (e) {
+    if (e?.name === 'AbortError') throw e
     body = null
   }
+  const detail = body?.error?.message
   if (response.status === 401) {
-    throw new ApiError('unauthorized', 'The API key was rejected. Check it and try again.')
+    throw new ApiError('unauthorized',
+      'The API key was rejected (401). Use one of the keys in the server\'s API_KEYS (for `dorameter demo`, the key it printed) and connect again.', 401)
+  }
+  if (response.status === 404) {
+    throw new ApiError('not_found', detail ?? 'The API does not know this address (404).', 404)
+  }
+  if (response.status >= 500) {
+    throw new ApiError('server',
+      `The API at ${apiBase()} failed (${response.status}); the server's log has the cause. Try again later.`, response.status)
   }
   if (!response.ok) {
-    const message = body?.error?.message ?? `The API answered ${response.status}.`
-    throw new ApiError(response.status >= 500 ? 'unreachable' : 'request', message)
+    throw new ApiError('request', detail ?? `The API refused the request (${response.status}).`, response.status)
   }
   return body
 }
 
-export const fetchTeams = (key) => getJson('teams', key)
-export const fetchVelocity = (key, team, from, to) =>
-  getJson(`metrics/team/${encodeURIComponent(team)}/velocity?from=${from}&to=${to}`, key)
-export const fetchLeadTime = (key, team, from, to) =>
-  getJson(`metrics/team/${encodeURIComponent(team)}/lead-time?from=${from}&to=${to}`, key)
+const range = (from, to) => `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
+
+export const fetchTeams = (key, signal) => getJson('teams', key, signal)
+export const fetchVelocity = (key, team, from, to, signal) =>
+  getJson(`metrics/team/${encodeURIComponent(team)}/velocity?${range(from, to)}`, key, signal)
+export const fetchLeadTime = (key, team, from, to, signal) =>
+  getJson(`metrics/team/${encodeURIComponent(team)}/lead-time?${range(from, to)}`, key, signal)

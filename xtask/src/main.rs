@@ -5,6 +5,7 @@
 //!   is down), installs the Python test tools (schemathesis) into `.venv` if missing, then runs
 //!   `cargo test --workspace ARGS…`.
 //! - `cargo xtask coverage`: line coverage of the core logic with cargo-llvm-cov.
+//! - `cargo xtask check-assets`: the committed dashboard assets equal a fresh build of `web/`.
 //! - `cargo xtask infra-check` and `cargo xtask sam-build`: the infrastructure checks and the
 //!   SAM build of the ARM64 functions (see `infra.rs`).
 //! - `cargo xtask lambda-build`: the ARM64 bootstraps with cargo-lambda and their smoke test
@@ -136,7 +137,9 @@ fn ensure_browser_tools() -> Result<(), String> {
 }
 
 /// Rebuilds the dashboard from `web/` into a scratch folder and compares it with the committed
-/// `crates/api/assets`, so the embedded assets never drift from their sources.
+/// `crates/api/assets`, both ways, so the embedded assets never drift from their sources: a file
+/// that differs, one the build makes that is not committed, and one committed that the build no
+/// longer makes (left behind by a rename) all fail.
 fn check_assets() -> Result<(), String> {
     let web = root().join("web");
     if !web.join("node_modules/vite").exists() {
@@ -145,26 +148,13 @@ fn check_assets() -> Result<(), String> {
             .current_dir(&web))?;
     }
     let scratch = std::env::temp_dir().join(format!("dorameter-assets-{}", std::process::id()));
-    run(Command::new("npx")
+    let built = run(Command::new("npx")
         .args(["vite", "build", "--emptyOutDir", "--outDir"])
         .arg(&scratch)
-        .current_dir(&web))?;
-    let committed = root().join("crates/api/assets");
-    let mut names: Vec<_> = std::fs::read_dir(&scratch)
-        .map_err(|e| format!("reading {}: {e}", scratch.display()))?
-        .flatten()
-        .map(|e| e.file_name())
-        .collect();
-    names.sort();
-    let mut stale = Vec::new();
-    for name in &names {
-        let fresh = std::fs::read(scratch.join(name)).unwrap_or_default();
-        let kept = std::fs::read(committed.join(name)).unwrap_or_default();
-        if fresh != kept {
-            stale.push(name.to_string_lossy().into_owned());
-        }
-    }
+        .current_dir(&web));
+    let compared = built.and_then(|()| compare_trees(&scratch, &root().join("crates/api/assets")));
     let _ = std::fs::remove_dir_all(&scratch);
+    let stale = compared?;
     if stale.is_empty() {
         eprintln!("xtask: crates/api/assets is up to date with web/");
         Ok(())
@@ -174,6 +164,52 @@ fn check_assets() -> Result<(), String> {
             stale.join(", ")
         ))
     }
+}
+
+/// Every file below `dir`, as paths relative to it (sorted), so nested folders are compared too.
+fn files_below(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let entries =
+            std::fs::read_dir(&folder).map_err(|e| format!("reading {}: {e}", folder.display()))?;
+        for entry in entries {
+            let path = entry
+                .map_err(|e| format!("reading {}: {e}", folder.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                files.push(relative.to_path_buf());
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The files that differ between a fresh build and the committed folder, each with why.
+fn compare_trees(fresh: &Path, committed: &Path) -> Result<Vec<String>, String> {
+    let fresh_files = files_below(fresh)?;
+    let committed_files = files_below(committed)?;
+    let mut stale = Vec::new();
+    for file in &fresh_files {
+        let name = file.display();
+        match std::fs::read(committed.join(file)) {
+            Err(_) => stale.push(format!("{name} is not committed")),
+            Ok(kept) => {
+                let built = std::fs::read(fresh.join(file))
+                    .map_err(|e| format!("reading {}: {e}", fresh.join(file).display()))?;
+                if built != kept {
+                    stale.push(format!("{name} differs"));
+                }
+            }
+        }
+    }
+    for file in committed_files.iter().filter(|f| !fresh_files.contains(f)) {
+        stale.push(format!("{} is not built any more", file.display()));
+    }
+    Ok(stale)
 }
 
 fn test(extra: &[String]) -> Result<(), String> {
@@ -206,4 +242,49 @@ fn coverage() -> Result<(), String> {
         "domain",
         "--summary-only",
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compare_trees;
+    use std::path::{Path, PathBuf};
+
+    fn tree(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        for (file, body) in files {
+            let path = dir.join(file);
+            std::fs::create_dir_all(path.parent().unwrap_or(Path::new("."))).expect("mkdir");
+            std::fs::write(path, body).expect("write");
+        }
+        dir
+    }
+
+    #[test]
+    fn assets_are_stale_when_a_file_differs_is_missing_or_is_left_over() {
+        let fresh = tree(
+            "fresh",
+            &[("app.js", "new"), ("app.css", "same"), ("sub/x.svg", "x")],
+        );
+        let same = tree(
+            "same",
+            &[("app.js", "new"), ("app.css", "same"), ("sub/x.svg", "x")],
+        );
+        let drifted = tree(
+            "drifted",
+            &[("app.js", "old"), ("app.css", "same"), ("app-old.js", "o")],
+        );
+        assert_eq!(compare_trees(&fresh, &same), Ok(vec![]));
+        assert_eq!(
+            compare_trees(&fresh, &drifted),
+            Ok(vec![
+                "app.js differs".to_owned(),
+                "sub/x.svg is not committed".to_owned(),
+                "app-old.js is not built any more".to_owned(),
+            ])
+        );
+        for dir in [fresh, same, drifted] {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }

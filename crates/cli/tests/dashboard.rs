@@ -1,6 +1,7 @@
 //! The dashboard in a real browser: `dorameter serve` with data, driven by
 //! `tests/browser/dashboard.mjs` (playwright-core and Debian's headless Chromium).
 //! `cargo xtask test` installs both; without them this test fails with an install hint.
+//! Each browser run prints its JSON report (load time included) on stderr.
 
 mod support;
 
@@ -26,31 +27,39 @@ async fn seed(db: &TestDatabase) {
     .expect("config");
     store.sync_teams(&config).await.expect("sync");
     let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().expect("date");
+    // Nothing merges in March, so the charts must show quiet weeks and a quiet month.
+    let quiet_from: DateTime<Utc> = "2026-03-01T00:00:00Z".parse().expect("date");
+    let quiet_to: DateTime<Utc> = "2026-04-01T00:00:00Z".parse().expect("date");
     let prs: Vec<PullRequest> = (0..160)
         .map(|i| {
             let created_at = start + Duration::hours(i * 19);
-            let merged_at = created_at + Duration::minutes(45 + (i * 211) % 4000);
-            PullRequest {
-                repository: "acme/app".into(),
-                number: i + 1,
-                github_id: 50_000 + i,
-                title: format!("Change {i}"),
-                state: "closed".into(),
-                draft: false,
-                author: Some(PrUser {
-                    login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
-                    id: 7,
-                    user_type: "User".into(),
-                }),
+            (
+                i,
                 created_at,
-                updated_at: merged_at,
-                closed_at: Some(merged_at),
-                merged_at: Some(merged_at),
-                merge_commit_sha: None,
-                base_ref: "main".into(),
-                head_ref: None,
-                html_url: None,
-            }
+                created_at + Duration::minutes(45 + (i * 211) % 4000),
+            )
+        })
+        .filter(|(_, _, merged_at)| !(quiet_from..quiet_to).contains(merged_at))
+        .map(|(i, created_at, merged_at)| PullRequest {
+            repository: "acme/app".into(),
+            number: i + 1,
+            github_id: 50_000 + i,
+            title: format!("Change {i}"),
+            state: "closed".into(),
+            draft: false,
+            author: Some(PrUser {
+                login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
+                id: 7,
+                user_type: "User".into(),
+            }),
+            created_at,
+            updated_at: merged_at,
+            closed_at: Some(merged_at),
+            merged_at: Some(merged_at),
+            merge_commit_sha: None,
+            base_ref: "main".into(),
+            head_ref: None,
+            html_url: None,
         })
         .collect();
     store.upsert_pull_requests(&prs).await.expect("upsert");
@@ -96,13 +105,20 @@ async fn the_dashboard_shows_the_apis_numbers_in_a_real_browser() {
     assert_eq!(code, 0, "{err}");
     seed(&db).await;
     let server = serve(&db.url, "dashboard-key");
-    browse(
+    let report = browse(
         &server.base,
         "dashboard-key",
         "platform",
         "2026-01-01",
         "2026-05-31",
         ".",
+    );
+    eprintln!("seeded dashboard: {report}");
+    let report: serde_json::Value = serde_json::from_str(report.trim()).expect("report is JSON");
+    assert!(
+        report["weeks_with_prs"].as_u64() < report["weeks"].as_u64()
+            && report["months_with_prs"].as_u64() < report["months"].as_u64(),
+        "the range has quiet weeks and a quiet month, plotted empty: {report}"
     );
 }
 
@@ -118,6 +134,30 @@ async fn the_dashboard_shows_the_demo_organisations_numbers_in_a_real_browser() 
         "demo",
     );
     eprintln!("demo dashboard: {report}");
+}
+
+#[test]
+fn the_dashboards_weeks_and_months_are_utc_in_every_time_zone() {
+    let web = repo_root().join("web");
+    for zone in [
+        "UTC",
+        "America/Los_Angeles",
+        "Pacific/Kiritimati",
+        "Asia/Kolkata",
+    ] {
+        let output = Command::new("node")
+            .args(["--test", "src/"])
+            .current_dir(&web)
+            .env("TZ", zone)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js"));
+        assert!(
+            output.status.success(),
+            "web/src bucket tests failed in TZ={zone}:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
 }
 
 #[tokio::test]
