@@ -143,6 +143,32 @@ async fn a_rejected_token_is_a_clear_401_error_that_does_not_show_it() {
 }
 
 #[tokio::test]
+async fn a_token_with_a_trailing_line_break_is_trimmed_and_inner_whitespace_is_refused() {
+    let fake = fake(FakeGithubConfig::default()).await;
+    fake.set_pulls("acme/widgets", merged(1));
+    let padded = client(github::GithubConfig {
+        token: SecretString::from(format!("  {}\n", common::TOKEN)),
+        ..config(&fake)
+    });
+    first(&padded, "acme/widgets", None)
+        .await
+        .expect("the fake accepts exactly `Bearer <token>`");
+
+    for bad in ["ghp_one ghp_two", "ghp_wrapped\nline", " \t\n"] {
+        let refused = github::GithubClient::new(github::GithubConfig {
+            token: SecretString::from(bad),
+            ..config(&fake)
+        });
+        match refused {
+            Err(error @ GithubError::InvalidConfig { field: "token", .. }) => {
+                assert!(!error.to_string().contains("ghp_"), "{error}");
+            }
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
 async fn an_unknown_repository_is_a_not_found_error_naming_it() {
     let fake = fake(FakeGithubConfig::default()).await;
     let error = first(&client(config(&fake)), "acme/nothing", None)
