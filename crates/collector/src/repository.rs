@@ -197,7 +197,9 @@ fn progress(repository: &str, walk: &Walk, next: Option<String>) -> RepoSyncStat
             repository: repository.to_owned(),
             watermark: walk.previous_watermark,
             etag: walk.previous_etag.clone(),
+            reach: store::SyncReach::Nothing,
             resume: Some(ResumePoint {
+                page_url: None,
                 next_url,
                 floor: walk.floor,
                 target_watermark,
@@ -209,6 +211,7 @@ fn progress(repository: &str, walk: &Walk, next: Option<String>) -> RepoSyncStat
             repository: repository.to_owned(),
             watermark: walk.target_watermark,
             etag: walk.target_etag.clone(),
+            reach: store::SyncReach::Nothing,
             resume: None,
             updated_at: now,
         },

@@ -44,7 +44,7 @@ pub mod tls;
 
 pub use error::StoreError;
 pub use pull_requests::UpsertCounts;
-pub use sync_state::{RepoSyncState, ResumePoint};
+pub use sync_state::{RepoSyncState, ResumePoint, SyncReach};
 pub use teams::TeamSummary;
 
 use deadpool_postgres::{Object, Pool, Transaction};

@@ -7,7 +7,7 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{at, config, domain_attributions, generated, merged_pr};
 use store::testing::TestDatabase;
-use store::{RepoSyncState, ResumePoint, Store};
+use store::{RepoSyncState, ResumePoint, Store, SyncReach};
 
 /// A store on a fresh SQLite file in `dir`, migrated.
 async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
@@ -131,7 +131,9 @@ async fn transcript(store: &Store) -> Vec<String> {
         repository: "acme/app".into(),
         watermark: Some(at("2025-05-01T10:00:00Z")),
         etag: Some("W/\"abc\"".into()),
+        reach: SyncReach::Since(at("2024-05-01T00:00:00.5Z")),
         resume: Some(ResumePoint {
+            page_url: Some("https://api.github.com/repos/acme/app/pulls?page=2".into()),
             next_url: "https://api.github.com/repos/acme/app/pulls?page=3".into(),
             floor: None,
             target_watermark: at("2025-06-01T00:00:00Z"),
@@ -154,6 +156,21 @@ async fn transcript(store: &Store) -> Vec<String> {
             store.repo_sync_state("acme/app").await.expect("state")
         ),
     );
+    for reach in [SyncReach::All, SyncReach::Nothing] {
+        let finished = RepoSyncState {
+            reach,
+            resume: None,
+            ..state.clone()
+        };
+        store.commit_page(&[], &finished).await.expect("commit");
+        record(
+            &format!("sync state reaching {reach:?}"),
+            format!(
+                "{:?}",
+                store.repo_sync_state("acme/app").await.expect("state")
+            ),
+        );
+    }
     record(
         "unknown sync state",
         format!(
@@ -263,7 +280,12 @@ async fn sqlite_migrations_apply_once() {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("m.db").display());
     let store = Store::connect(&url, 1).await.expect("open");
-    assert_eq!(store.migrate().await.expect("first"), ["0001_schema"]);
+    let applied = store.migrate().await.expect("first");
+    assert_eq!(applied.first().map(String::as_str), Some("0001_schema"));
+    assert!(
+        applied.iter().any(|m| m == "0003_sync_reach"),
+        "{applied:?}"
+    );
     assert!(store.migrate().await.expect("second").is_empty());
     let reopened = Store::connect(&url, 1).await.expect("reopen");
     assert!(reopened.migrate().await.expect("third").is_empty());
