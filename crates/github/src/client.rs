@@ -42,6 +42,8 @@ pub enum PageOutcome {
     NotModified,
     /// A page of PRs.
     Page {
+        /// The URL the page was finally fetched from (after redirects): to fetch it again.
+        url: String,
         /// In GitHub's order; `repository` is the requested one, lowercased.
         pulls: Vec<domain::PullRequest>,
         /// The `rel="next"` URL, `None` on the last page.
@@ -161,12 +163,13 @@ impl GithubClient {
             "page"
         );
         Ok(PageOutcome::Page {
+            etag: headers::etag(&response.headers),
+            url,
             pulls: pulls
                 .into_iter()
                 .map(|p| p.into_domain(repository))
                 .collect(),
             next,
-            etag: headers::etag(&response.headers),
         })
     }
 

@@ -33,6 +33,38 @@ async fn pagination_follows_link_next_across_three_pages_of_250_prs() {
 }
 
 #[tokio::test]
+async fn a_page_reports_the_url_it_was_fetched_from_so_it_can_be_fetched_again() {
+    let fake = fake(FakeGithubConfig::default()).await;
+    fake.set_pulls("acme/widgets", merged(150));
+    let client = client(config(&fake));
+    let PageOutcome::Page {
+        url,
+        next: Some(next),
+        ..
+    } = first(&client, "acme/widgets", None).await.expect("page 1")
+    else {
+        panic!("a first page with a next link");
+    };
+    assert_eq!(
+        url,
+        format!(
+            "{}/repos/acme/widgets/pulls?state=closed&sort=updated&direction=desc&per_page=100",
+            fake.base_url()
+        )
+    );
+    let request = PageRequest::Next {
+        repository: "acme/widgets",
+        url: &next,
+    };
+    let PageOutcome::Page { url, pulls, .. } =
+        client.pulls_page(request, soon(30)).await.expect("page 2")
+    else {
+        panic!("page 2");
+    };
+    assert_eq!((url, pulls.len()), (next, 50));
+}
+
+#[tokio::test]
 async fn the_first_request_asks_for_closed_prs_by_update_descending_100_per_page() {
     let fake = fake(FakeGithubConfig::default()).await;
     fake.set_pulls("acme/widgets", merged(1));
