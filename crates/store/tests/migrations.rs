@@ -203,4 +203,32 @@ async fn an_unmigrated_or_missing_database_is_named_as_such() {
         Err(error) => assert!(error.is_missing_database(), "{error:?}"),
         Ok(_) => panic!("connected to a database that does not exist"),
     }
+    // connect_existing creates nothing: no PostgreSQL database, no SQLite file.
+    assert!(
+        Store::connect_existing(&missing, 1)
+            .await
+            .expect("no error")
+            .is_none()
+    );
+    let absent = dir.path().join("absent.db");
+    let absent_url = format!("sqlite://{}", absent.display());
+    assert!(
+        Store::connect_existing(&absent_url, 1)
+            .await
+            .expect("no error")
+            .is_none()
+    );
+    assert!(!absent.exists());
+    assert!(
+        Store::connect_existing(&url, 1)
+            .await
+            .expect("opens")
+            .is_some()
+    );
+    assert!(
+        Store::connect_existing(&db.url, 1)
+            .await
+            .expect("opens")
+            .is_some()
+    );
 }
