@@ -275,8 +275,13 @@ pub struct GithubArgs {
 impl GithubArgs {
     /// The client, or an error naming the missing or bad setting.
     pub fn client(&self, concurrency: usize) -> anyhow::Result<github::GithubClient> {
-        let token = match &self.token {
-            Some(token) if !token.expose_secret().trim().is_empty() => token.clone(),
+        // A token pasted or read from a file often ends in a line break: trimmed. Whitespace
+        // inside it (two tokens, a wrapped line) would only earn a 401 later.
+        let token = match self.token.as_ref().map(|t| t.expose_secret().trim()) {
+            Some(token) if token.chars().any(char::is_whitespace) => bail!(
+                "GITHUB_TOKEN contains whitespace inside it (a space, tab or line break); set it to exactly one token"
+            ),
+            Some(token) if !token.is_empty() => SecretString::from(token.to_owned()),
             _ => bail!(
                 "GITHUB_TOKEN is not set: set it (or pass --github-token) to a token that can read the repositories"
             ),

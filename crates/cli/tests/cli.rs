@@ -92,7 +92,11 @@ fn without_database_url_migrate_creates_the_embedded_sqlite_file_in_the_working_
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         out,
-        "applied 0001_schema\napplied 0002_constraints\napplied 0003_views_floor\n"
+        "applied 0001_schema
+applied 0002_constraints
+applied 0003_views_floor
+applied 0004_sync_reach
+"
     );
     assert!(dir.path().join("dorameter.db").exists());
     let (code, out, err) = run(dorameter().arg("migrate").current_dir(dir.path()));

@@ -80,10 +80,18 @@ impl Env {
         Env::new(self.fake.clone(), self.repos.clone()).await
     }
 
+    /// `dorameter sync --full` against the fake and the test database.
     fn sync_command(&self) -> std::process::Command {
+        let mut command = self.sync_command_without_full();
+        command.arg("--full");
+        command
+    }
+
+    /// `dorameter sync` with its default `--since` (365 days).
+    fn sync_command_without_full(&self) -> std::process::Command {
         let mut command = dorameter();
         command
-            .args(["sync", "--full"])
+            .arg("sync")
             .env("DATABASE_URL", &self.db.url)
             .env("TEAM_CONFIG_JSON", TEAMS)
             .env("GITHUB_TOKEN", TOKEN)
@@ -112,6 +120,40 @@ impl Env {
         ] {
             for row in client.query(query, &[]).await.unwrap() {
                 rows.push(row.get::<_, String>(0));
+            }
+        }
+        rows
+    }
+
+    /// What the API reports from: every row of the reporting views.
+    async fn metrics(&self) -> Vec<String> {
+        let client = self.db.client().await;
+        let mut rows = Vec::new();
+        for view in ["view_team_velocity", "view_dora_lead_time"] {
+            let query = format!("SELECT to_jsonb(v)::text FROM {view} v ORDER BY 1");
+            for row in client.query(&query, &[]).await.unwrap() {
+                rows.push(format!("{view}: {}", row.get::<_, String>(0)));
+            }
+        }
+        rows
+    }
+
+    /// Every row of every table, bookkeeping columns included.
+    async fn every_table(&self) -> Vec<String> {
+        let client = self.db.client().await;
+        let tables = client
+            .query(
+                "SELECT table_name::text FROM information_schema.tables
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+                &[],
+            )
+            .await
+            .unwrap();
+        let mut rows = Vec::new();
+        for table in tables.iter().map(|r| r.get::<_, String>(0)) {
+            let query = format!("SELECT to_jsonb(t)::text FROM {table} t ORDER BY 1");
+            for row in client.query(&query, &[]).await.unwrap() {
+                rows.push(format!("{table}: {}", row.get::<_, String>(0)));
             }
         }
         rows
@@ -165,6 +207,16 @@ async fn three_repositories_of_250_prs_sync_once_and_a_second_run_costs_one_304_
         0
     );
     let before = env.dump().await;
+    let metrics_before = env.metrics().await;
+    assert!(
+        metrics_before
+            .iter()
+            .any(|r| r.contains("view_dora_lead_time"))
+            && metrics_before
+                .iter()
+                .any(|r| r.contains("view_team_velocity")),
+        "{metrics_before:?}"
+    );
     env.fake.reset_observations();
 
     let (code, summary, err) = env.sync().await;
@@ -178,6 +230,10 @@ async fn three_repositories_of_250_prs_sync_once_and_a_second_run_costs_one_304_
     assert!(
         env.dump().await == before,
         "the second run changed stored data"
+    );
+    assert!(
+        env.metrics().await == metrics_before,
+        "the second run changed the metrics"
     );
 }
 
@@ -268,6 +324,11 @@ async fn malformed_json_fails_that_repository_only_and_a_rerun_completes() {
             .await,
         120
     );
+    assert_eq!(
+        env.count("SELECT count(*) FROM pull_requests WHERE repository = 'acme/repo-0'")
+            .await,
+        100
+    );
     let (code, summary, err) = env.sync().await;
     assert_eq!(code, 0, "{err}\n{summary}");
     assert_eq!(
@@ -317,9 +378,9 @@ async fn a_run_killed_after_page_k_then_rerun_ends_identical_to_an_uninterrupted
         let (code, summary, err) = env.sync().await;
         assert_eq!(code, 0, "k={k}: {err}\n{summary}");
         assert_eq!(
-            summary["pages"],
-            (5 - k),
-            "the rerun resumes after page k: {summary}"
+            (&summary["pages"], &summary["pages_refetched"]),
+            (&Value::from(6 - k), &Value::from(1)),
+            "the rerun fetches page k again, then the pages after it: {summary}"
         );
         assert!(
             env.dump().await == expected,
@@ -355,6 +416,222 @@ async fn a_dry_run_fetches_and_writes_nothing() {
     assert_eq!(summary_field(&summary, "prs_fetched"), 120);
     assert_eq!(env.count("SELECT count(*) FROM pull_requests").await, 0);
     assert_eq!(env.count("SELECT count(*) FROM teams").await, 0);
+
+    // After a real run, a dry run with new PRs on GitHub and another team config changes no
+    // row of any table.
+    let (code, _, err) = env.sync().await;
+    assert_eq!(code, 0, "{err}");
+    let before = env.every_table().await;
+    let now = base_time() + Duration::days(300);
+    assert!(env.fake.touch(&env.repos[0], 3, now));
+    env.fake.add_pulls(
+        &env.repos[0],
+        vec![FakePull::merged(
+            500,
+            Some(FakeUser::user("bob", 2)),
+            now,
+            now,
+        )],
+    );
+    let edited = TEAMS.replace("\"weight\":0.5", "\"weight\":0.25");
+    let (code, summary, err) = run_async(
+        env.sync_command()
+            .arg("--dry-run")
+            .env("TEAM_CONFIG_JSON", edited),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(summary_field(&summary, "prs_fetched") >= 2, "{summary}");
+    assert!(env.every_table().await == before, "the dry run wrote");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_creates_no_sqlite_file_and_leaves_an_unmigrated_postgresql_database_empty() {
+    let env = env(&[120]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fresh.db");
+    let url = format!("sqlite://{}", file.display());
+    let (code, summary, err) = run_async(
+        env.sync_command()
+            .arg("--dry-run")
+            .env("DATABASE_URL", &url),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary_field(&summary, "prs_fetched"), 120);
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert!(left.is_empty(), "the dry run created {left:?}");
+    // The default DATABASE_URL (./dorameter.db) is not created either.
+    let (code, _, err) = run_async(
+        env.sync_command()
+            .arg("--dry-run")
+            .env_remove("DATABASE_URL")
+            .current_dir(dir.path()),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    let unmigrated = TestDatabase::create().await;
+    let (code, summary, err) = run_async(
+        env.sync_command()
+            .arg("--dry-run")
+            .env("DATABASE_URL", &unmigrated.url),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}\n{summary}");
+    assert_eq!(summary_field(&summary, "prs_fetched"), 120);
+    let tables: i64 = unmigrated
+        .client()
+        .await
+        .query_one(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(tables, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_team_config_that_cannot_be_read_or_written_still_prints_the_summary() {
+    let env = env(&[10]).await;
+    let (code, out, err) =
+        run_async(env.sync_command().env("TEAM_CONFIG_JSON", "{\"teams\":")).await;
+    assert_eq!(code, 1, "{err}");
+    let summary: Value = serde_json::from_str(out.trim()).expect("a JSON summary line");
+    assert_eq!(summary["complete"], false);
+    assert_eq!(summary["requests"], 0);
+    let error = summary["error"].as_str().unwrap_or_default();
+    assert!(error.contains("TEAM_CONFIG_JSON"), "{summary}");
+    assert!(
+        err.contains("TEAM_CONFIG_JSON"),
+        "the message goes to stderr too: {err}"
+    );
+
+    // The store refuses the team config write.
+    env.db
+        .client()
+        .await
+        .batch_execute("DROP TABLE team_memberships CASCADE")
+        .await
+        .unwrap();
+    let (code, out, err) = run_async(&mut env.sync_command()).await;
+    assert_eq!(code, 1, "{err}");
+    let summary: Value = serde_json::from_str(out.trim()).expect("a JSON summary line");
+    assert_eq!(summary["complete"], false);
+    let error = summary["error"].as_str().unwrap_or_default();
+    assert!(error.contains("team config"), "{summary}");
+    assert!(summary["run_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(err.contains("team config"), "{err}");
+    assert_eq!(env.count("SELECT count(*) FROM pull_requests").await, 0);
+}
+
+/// 450 merged PRs of one repository, PR n last updated `451 - n` days (less 12 hours) ago.
+fn daily(repo_index: u64) -> Vec<FakePull> {
+    let now = Utc::now();
+    (1..=450u64)
+        .map(|n| {
+            let updated = now - Duration::days((451 - n) as i64) + Duration::hours(12);
+            let mut pull = FakePull::merged(
+                n,
+                Some(FakeUser::user("bob", 2)),
+                updated - Duration::hours(3),
+                updated,
+            );
+            pull.id = repo_index * 1_000_000 + n;
+            pull
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_since_stops_a_year_back_and_a_later_full_run_fetches_the_rest() {
+    let fake = FakeGithub::start(FakeGithubConfig {
+        token: Some(TOKEN.into()),
+        ..FakeGithubConfig::default()
+    })
+    .await
+    .expect("fake GitHub starts");
+    fake.set_pulls("acme/repo-0", daily(1));
+    let env = Env::new(Arc::new(fake), vec!["acme/repo-0".into()]).await;
+
+    let (code, out, err) = run_async(&mut env.sync_command_without_full()).await;
+    assert_eq!(code, 0, "{err}");
+    let summary: Value = serde_json::from_str(out.trim()).unwrap();
+    // PRs 86..=450 were updated within 365 days; page 4 (PRs 150..51) crosses the floor.
+    assert_eq!(summary["pages"], 4, "{summary}");
+    assert_eq!(env.count("SELECT count(*) FROM pull_requests").await, 365);
+    assert_eq!(env.count("SELECT min(number) FROM pull_requests").await, 86);
+    assert!(
+        env.fake
+            .request_log()
+            .iter()
+            .all(|r| !r.path_and_query.ends_with("page=5")),
+        "nothing past the page that crosses the floor is fetched"
+    );
+
+    // --full later: the rest of history, although the first page is unchanged.
+    env.fake.reset_observations();
+    let (code, summary, err) = env.sync().await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(summary["pages"], 5, "{summary}");
+    assert_eq!(env.count("SELECT count(*) FROM pull_requests").await, 450);
+    let (code, summary, err) = env.sync().await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (&summary["requests"], &summary["not_modified"]),
+        (&Value::from(1), &Value::from(1)),
+        "all history reached: {summary}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn since_in_the_future_and_a_token_with_whitespace_inside_are_clear_errors() {
+    let env = env(&[10]).await;
+    let (code, _, err) = run_async(
+        env.sync_command_without_full()
+            .args(["--since", "2999-01-01"]),
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(err.contains("--since") && err.contains("future"), "{err}");
+
+    let (code, out, err) =
+        run_async(env.sync_command().env("GITHUB_TOKEN", format!("{TOKEN}\n"))).await;
+    assert_eq!(code, 0, "a trailing line break is trimmed: {err}\n{out}");
+    let (code, _, err) = run_async(
+        env.sync_command()
+            .env("GITHUB_TOKEN", format!("{TOKEN} {TOKEN}")),
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("GITHUB_TOKEN") && err.contains("whitespace"),
+        "{err}"
+    );
+    assert!(!err.contains(TOKEN), "the token is never printed: {err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bench_sync_on_sqlite_warns_that_its_goal_is_for_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let (code, out, err) = run_async(
+        dorameter()
+            .args(["bench", "sync", "--prs", "200", "--repositories", "2"])
+            .env("DATABASE_URL", &url),
+    )
+    .await;
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning") && err.contains("PostgreSQL"),
+        "{err}"
+    );
+    let report: Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["database"], "sqlite");
+    assert_eq!(report["first_sync"]["prs_upserted"], 200);
 }
 
 fn summary_field(out: &str, field: &str) -> i64 {

@@ -49,7 +49,7 @@ pub enum CloudError {
     Github(#[from] github::GithubError),
     /// The collector could not start a run.
     #[error(transparent)]
-    Collector(#[from] collector::CollectorError),
+    Collector(#[from] collector::SyncError),
     /// Some repositories failed; the others completed.
     #[error("{count} repositories failed: {first}")]
     RepositoriesFailed {
@@ -73,7 +73,7 @@ impl CloudError {
             Self::SecretUnavailable { .. } | Self::Metrics(_) => true,
             Self::Store(e) => e.is_transient(),
             Self::Github(e) => e.is_transient(),
-            Self::Collector(collector::CollectorError::TeamSync(e)) => e.is_transient(),
+            Self::Collector(e) => e.error.is_transient(),
             Self::RepositoriesFailed { transient, .. } => *transient,
             _ => false,
         }

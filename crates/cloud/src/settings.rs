@@ -79,7 +79,12 @@ impl CollectorSettings {
             });
         }
         for repository in &repositories {
-            collector::normalize_repository(repository)?;
+            collector::normalize_repository(repository).map_err(|e| {
+                CloudError::InvalidVariable {
+                    name: "REPOSITORIES".into(),
+                    reason: e.to_string(),
+                }
+            })?;
         }
         let teams = match vars.get("TEAM_CONFIG") {
             Some(path) => {

@@ -5,11 +5,14 @@
 //!
 //! Nothing is lost or stored twice whatever stops a run: PR upserts are idempotent, a page and
 //! the progress that covers it commit together, the watermark moves only when a walk reaches
-//! it, and an interrupted walk resumes from the page after the last committed one.
+//! it, and an interrupted walk resumes by fetching its last committed page again (PRs that left
+//! the list since moved the later ones up) and continuing from there. A run that asks for more
+//! history than earlier runs reached (`--full`, an earlier `--since`) walks down to it.
 
 mod repository;
 mod summary;
 
+pub use store::SyncReach;
 pub use summary::{DurationStats, FailureKind, RepositoryOutcome, SyncSummary};
 
 use chrono::{DateTime, Duration as Span, Utc};
@@ -28,6 +31,17 @@ pub enum CollectorError {
     /// A repository name is not `owner/name`.
     #[error("invalid repository {0:?} in REPOSITORIES: expected owner/name")]
     InvalidRepository(String),
+}
+
+impl CollectorError {
+    /// Whether trying the run again later may succeed with nothing changed (the database was
+    /// down); `false` for configuration problems.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            CollectorError::TeamSync(e) => e.is_transient(),
+            CollectorError::InvalidRepository(_) => false,
+        }
+    }
 }
 
 /// How far back the first run of a repository reaches.
@@ -55,10 +69,15 @@ pub struct SyncSettings {
     pub concurrency: usize,
     /// Fetch and count, write nothing.
     pub dry_run: bool,
+    /// When a page comes more than this after the previous one of the same walk (it waited
+    /// for a rate limit, or was retried), the previous page is fetched again: PRs that left
+    /// the list in between moved the next page's first PRs onto it.
+    pub refetch_after: Duration,
 }
 
 impl SyncSettings {
-    /// Defaults: 365 days of backfill, 1 hour overlap, 10 minutes, 4 repositories at once.
+    /// Defaults: 365 days of backfill, 1 hour overlap, 10 minutes, 4 repositories at once, a
+    /// page fetched again after a 30 s gap.
     pub fn new(repositories: Vec<String>, now: DateTime<Utc>) -> Self {
         Self {
             repositories,
@@ -67,6 +86,7 @@ impl SyncSettings {
             budget: Duration::from_secs(600),
             concurrency: 4,
             dry_run: false,
+            refetch_after: Duration::from_secs(30),
         }
     }
 }
@@ -88,16 +108,30 @@ pub fn normalize_repository(name: &str) -> Result<String, CollectorError> {
 }
 
 /// One full run: team config, then every repository. Repository failures are reported in the
-/// summary (the others still complete); only a failure to start is an `Err`.
+/// summary (the others still complete); only a failure to start is an `Err`, which
+/// [`SyncSummary::not_started`] turns into a summary.
 pub async fn run_sync(
     store: &Store,
     github: &GithubClient,
     teams: &domain::TeamConfig,
     settings: &SyncSettings,
-) -> Result<SyncSummary, CollectorError> {
+) -> Result<SyncSummary, SyncError> {
     let run_id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!("sync", run_id = %run_id, dry_run = settings.dry_run);
-    tracing::Instrument::instrument(run(store, github, teams, settings, run_id), span).await
+    tracing::Instrument::instrument(run(store, github, teams, settings, run_id.clone()), span)
+        .await
+        .map_err(|error| SyncError { run_id, error })
+}
+
+/// A run that could not start, with the id its logs carry.
+#[derive(Debug, Error)]
+#[error("sync run {run_id} could not start")]
+pub struct SyncError {
+    /// The run's id, as in its log lines.
+    pub run_id: String,
+    /// Why it could not start.
+    #[source]
+    pub error: CollectorError,
 }
 
 async fn run(
@@ -121,7 +155,10 @@ async fn run(
         let timer = Instant::now();
         let changes = store.sync_teams(teams).await;
         team_sync_db.record(timer.elapsed());
-        Some(changes.map_err(CollectorError::TeamSync)?)
+        Some(changes.map_err(|e| {
+            tracing::error!(error = %e, "writing the team config failed; no repository synced");
+            CollectorError::TeamSync(e)
+        })?)
     };
     let stats_before = github.stats();
     let outcomes: Vec<RepositoryOutcome> = futures_util::stream::iter(repositories)

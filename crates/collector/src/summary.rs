@@ -79,7 +79,11 @@ pub struct RepositoryOutcome {
     /// Set when `status` is `failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<FailureKind>,
+    /// Pages fetched, those fetched again included.
     pub pages: u64,
+    /// Pages fetched a second time: a resumed walk's last committed page, or a page followed
+    /// by one that came long after it (PRs that left the list may have shifted onto it).
+    pub pages_refetched: u64,
     pub not_modified: bool,
     /// PRs on the fetched pages that were newer than the floor.
     pub prs_seen: u64,
@@ -100,6 +104,7 @@ impl RepositoryOutcome {
             error: None,
             failure: None,
             pages: 0,
+            pages_refetched: 0,
             not_modified: false,
             prs_seen: 0,
             prs_inserted: 0,
@@ -126,7 +131,10 @@ impl RepositoryOutcome {
 pub struct SyncSummary {
     pub run_id: String,
     pub repositories: usize,
+    /// Pages fetched, those fetched again included.
     pub pages: u64,
+    /// Pages fetched a second time (see [`RepositoryOutcome::pages_refetched`]).
+    pub pages_refetched: u64,
     /// HTTP requests to GitHub, retries included.
     pub requests: u64,
     /// `304 Not Modified` answers (free under GitHub's rate limit).
@@ -139,12 +147,19 @@ pub struct SyncSummary {
     pub prs_unchanged: u64,
     pub retries: u64,
     pub github_api_errors: u64,
+    /// Rate-limit pauses (primary limit, reserve, or secondary limit) that held requests back:
+    /// one per pause, however many requests waited for it.
     pub rate_limit_waits: u64,
+    /// Wall-clock seconds requests were held back by those pauses.
     pub rate_limit_wait_seconds: f64,
     pub duration_seconds: f64,
     /// Every repository walked to the end.
     pub complete: bool,
     pub dry_run: bool,
+    /// Why the run stopped before syncing any repository (the team config could not be read
+    /// or written); absent when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// Repositories that failed, with the reason.
     pub failed: Vec<String>,
     /// Repositories stopped by the time budget (resumed by the next run).
@@ -196,6 +211,7 @@ impl SyncSummary {
             run_id,
             repositories: details.len(),
             pages: details.iter().map(|d| d.pages).sum(),
+            pages_refetched: details.iter().map(|d| d.pages_refetched).sum(),
             requests: after.requests.saturating_sub(before.requests),
             not_modified: after.not_modified.saturating_sub(before.not_modified),
             prs_fetched: prs_seen,
@@ -216,11 +232,47 @@ impl SyncSummary {
             duration_seconds: duration.as_secs_f64(),
             complete: failed.is_empty() && incomplete.is_empty(),
             dry_run,
+            error: None,
             failed,
             incomplete,
             team_changes,
             db_duration_ms,
             details,
+        }
+    }
+
+    /// The summary of a run that stopped before any repository: `complete` false, `error`
+    /// saying why, nothing fetched or written. `run_id` is the run's (from
+    /// [`crate::SyncError`]), or a new one when the run never began.
+    pub fn not_started(
+        run_id: Option<String>,
+        repositories: usize,
+        dry_run: bool,
+        error: impl Into<String>,
+    ) -> Self {
+        Self {
+            run_id: run_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            repositories,
+            pages: 0,
+            pages_refetched: 0,
+            requests: 0,
+            not_modified: 0,
+            prs_fetched: 0,
+            prs_upserted: 0,
+            prs_unchanged: 0,
+            retries: 0,
+            github_api_errors: 0,
+            rate_limit_waits: 0,
+            rate_limit_wait_seconds: 0.0,
+            duration_seconds: 0.0,
+            complete: false,
+            dry_run,
+            error: Some(error.into()),
+            failed: Vec::new(),
+            incomplete: Vec::new(),
+            team_changes: 0,
+            db_duration_ms: DurationStats::default(),
+            details: Vec::new(),
         }
     }
 

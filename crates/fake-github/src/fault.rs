@@ -22,6 +22,9 @@ pub enum Fault {
     WrongShape,
     /// Waits this long before answering normally, to exceed the client's timeout.
     Stall(Duration),
+    /// 200 with an empty list `[]` but the `Link` header the page would have had, so a `next`
+    /// follows an empty page (the `ETag` is that of the empty body).
+    EmptyPage,
     /// Exactly this status and JSON body with the usual headers: serves a payload verbatim
     /// (GitHub's own example response, a hand-made variant, an unusual error).
     Respond { status: u16, body: String },

@@ -146,14 +146,30 @@ impl FakeGithub {
     /// the `sort=updated` order and changes the ETags of the pages it is on. `false` if there is
     /// no such PR (the repository's data is then unchanged apart from its version).
     pub fn touch(&self, repository: &str, number: u64, updated_at: DateTime<Utc>) -> bool {
+        self.change(repository, |pulls| store::touch(pulls, number, updated_at))
+    }
+
+    /// Reopens the closed, unmerged PR `number` at `at` (an update, so its `updated_at` moves):
+    /// it leaves the `state=closed` list, and every PR after it there moves up one place.
+    /// `false` if there is no such PR (the data is then unchanged apart from its version).
+    pub fn reopen(&self, repository: &str, number: u64, at: DateTime<Utc>) -> bool {
+        self.change(repository, |pulls| store::reopen(pulls, number, at))
+    }
+
+    /// Deletes PR `number` (GitHub deletes PRs only on request, e.g. spam): it leaves every
+    /// list. `false` if there is no such PR.
+    pub fn remove_pull(&self, repository: &str, number: u64) -> bool {
+        self.change(repository, |pulls| store::remove(pulls, number))
+    }
+
+    /// Applies `change` to an existing repository's PRs; `false` if the repository is unknown.
+    fn change(&self, repository: &str, change: impl FnOnce(&mut Vec<FakePull>) -> bool) -> bool {
         if self.shared.store.by_name(repository).is_none() {
             return false;
         }
         self.shared
             .store
-            .update(repository, &self.shared.urls, |pulls| {
-                store::touch(pulls, number, updated_at)
-            })
+            .update(repository, &self.shared.urls, change)
     }
 
     /// GitHub's numeric id of `repository`, used in `/repositories/{id}/pulls` links.

@@ -185,6 +185,28 @@ pub(crate) fn touch(pulls: &mut [FakePull], number: u64, updated_at: DateTime<Ut
     }
 }
 
+/// Reopens the closed, unmerged PR `number` at `at`; `false` when there is no such PR.
+pub(crate) fn reopen(pulls: &mut [FakePull], number: u64, at: DateTime<Utc>) -> bool {
+    match pulls
+        .iter_mut()
+        .find(|p| p.number == number && p.closed_at.is_some() && p.merged_at.is_none())
+    {
+        Some(p) => {
+            p.closed_at = None;
+            p.updated_at = at;
+            true
+        }
+        None => false,
+    }
+}
+
+/// Removes PR `number`; `false` when there is no such PR.
+pub(crate) fn remove(pulls: &mut Vec<FakePull>, number: u64) -> bool {
+    let before = pulls.len();
+    pulls.retain(|p| p.number != number);
+    pulls.len() != before
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -129,6 +129,74 @@ async fn state_closed_returns_only_closed_prs_and_names_are_case_insensitive() {
 }
 
 #[tokio::test]
+async fn a_reopened_or_deleted_pr_leaves_the_closed_list_and_later_prs_move_up() {
+    let fake = start(FakeGithubConfig::default()).await;
+    fake.set_pulls(
+        "acme/widgets",
+        vec![
+            FakePull::merged(1, None, at(1, 1), at(1, 2)),
+            FakePull::closed_unmerged(2, None, at(1, 2), at(1, 3)),
+            FakePull::merged(3, None, at(1, 3), at(1, 4)),
+        ],
+    );
+    let closed = || async {
+        let list = get_json(&format!(
+            "{}/repos/acme/widgets/pulls?{LIST}",
+            fake.base_url()
+        ))
+        .await;
+        list.as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|p| p["number"].as_u64())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(closed().await, [3, 2, 1]);
+    assert!(
+        !fake.reopen("acme/widgets", 3, at(2, 0)),
+        "a merged PR stays closed"
+    );
+    assert!(fake.reopen("acme/widgets", 2, at(2, 0)));
+    assert_eq!(closed().await, [3, 1]);
+    let open = get_json(&format!("{}/repos/acme/widgets/pulls", fake.base_url())).await;
+    assert_eq!(open[0]["number"], 2);
+    assert_eq!(open[0]["updated_at"], "2025-03-02T00:00:00Z");
+    assert!(fake.remove_pull("acme/widgets", 3));
+    assert!(!fake.remove_pull("acme/widgets", 3));
+    assert!(!fake.remove_pull("acme/unknown", 1));
+    assert_eq!(closed().await, [1]);
+}
+
+#[tokio::test]
+async fn an_empty_page_fault_keeps_the_link_to_the_next_page() {
+    let fake = start(FakeGithubConfig::default()).await;
+    fake.set_pulls("acme/widgets", merged(150));
+    fake.inject(Fault::EmptyPage, 1);
+    let url = format!("{}/repos/acme/widgets/pulls?{LIST}", fake.base_url());
+
+    let (status, headers, body) = get(&url, &[]).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(&body[..], b"[]");
+    let link = headers
+        .get("link")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        next_link(link).is_some_and(|n| n.ends_with("page=2")),
+        "{link}"
+    );
+    let etag = headers.get("etag").cloned().expect("an ETag");
+    fake.inject(Fault::EmptyPage, 1);
+    let (status, _, _) = get(&url, &[("if-none-match", etag.to_str().unwrap_or(""))]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_MODIFIED,
+        "the same empty page again"
+    );
+}
+
+#[tokio::test]
 async fn if_none_match_gets_a_free_304_until_the_data_changes() {
     let fake = start(FakeGithubConfig::default()).await;
     fake.set_pulls("acme/widgets", merged(3));

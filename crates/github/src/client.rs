@@ -4,16 +4,17 @@
 use crate::base::{ApiBase, split_repository};
 use crate::config::GithubConfig;
 use crate::error::GithubError;
-use crate::gate::Gate;
+use crate::gate::{Gate, Ticket};
 use crate::headers;
-use crate::policy::{Context, Verdict, WaitReason, backoff, classify};
+use crate::policy::{Context, Verdict, backoff, classify};
 use crate::stats::{Counters, Event, GithubStats};
 use crate::transport::{RawResponse, Transport, TransportError};
 use crate::wire::parse_pull_list;
 use http::StatusCode;
+use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 /// Which page to fetch.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +42,8 @@ pub enum PageOutcome {
     NotModified,
     /// A page of PRs.
     Page {
+        /// The URL the page was finally fetched from (after redirects): to fetch it again.
+        url: String,
         /// In GitHub's order; `repository` is the requested one, lowercased.
         pulls: Vec<domain::PullRequest>,
         /// The `rel="next"` URL, `None` on the last page.
@@ -75,9 +78,12 @@ impl std::fmt::Debug for GithubClient {
 }
 
 impl GithubClient {
-    /// Validates `config` and builds the client. Must be called inside a tokio runtime.
-    pub fn new(config: GithubConfig) -> Result<Self, GithubError> {
+    /// Validates `config` and builds the client. Must be called inside a tokio runtime. The
+    /// token is trimmed (a secret read from a file or a secrets manager often ends in a line
+    /// break); whitespace inside it, or an empty token, is an [`GithubError::InvalidConfig`].
+    pub fn new(mut config: GithubConfig) -> Result<Self, GithubError> {
         let base = ApiBase::parse(&config.api_url)?;
+        config.token = checked_token(&config.token)?;
         if config.max_attempts == 0 {
             return Err(GithubError::InvalidConfig {
                 field: "max_attempts",
@@ -157,12 +163,13 @@ impl GithubClient {
             "page"
         );
         Ok(PageOutcome::Page {
+            etag: headers::etag(&response.headers),
+            url,
             pulls: pulls
                 .into_iter()
                 .map(|p| p.into_domain(repository))
                 .collect(),
             next,
-            etag: headers::etag(&response.headers),
         })
     }
 
@@ -180,29 +187,22 @@ impl GithubClient {
         let max_attempts = inner.config.max_attempts;
         let mut uri = inner.base.checked_uri(&url)?;
         let mut failures = 0;
-        let mut secondary_hits = 0;
         let mut last_status = None;
         let mut last_error = String::new();
         for attempt in 1..=max_attempts {
-            inner.gate.wait(&url, deadline, &inner.stats).await?;
+            let (permit, ticket) = self.admit(&url, deadline).await?;
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return Err(budget(&url, "the deadline has passed", Duration::ZERO));
             }
             let timeout = inner.config.request_timeout.min(left);
-            let result = {
-                let _permit = inner
-                    .permits
-                    .acquire()
-                    .await
-                    .map_err(|_| budget(&url, "the client is shutting down", Duration::ZERO))?;
-                inner.stats.record(Event::Request { retry: attempt > 1 });
-                tracing::debug!(repository, url, attempt, "GET");
-                inner.transport.get(&uri, etag, timeout).await
-            };
+            inner.stats.record(Event::Request { retry: attempt > 1 });
+            tracing::debug!(repository, url, attempt, "GET");
+            let result = inner.transport.get(&uri, etag, timeout).await;
             let response = match result {
                 Ok(response) => response,
                 Err(error) => {
+                    drop(permit);
                     inner.stats.record(Event::ApiError);
                     last_status = None;
                     last_error = match error {
@@ -232,11 +232,20 @@ impl GithubClient {
             let context = Context {
                 url: &url,
                 repository,
-                secondary_hits,
+                secondary_hits: ticket.secondary_streak,
                 secondary_base: inner.config.secondary_rate_limit_wait,
                 now: chrono::Utc::now(),
             };
-            match classify(response.status, &response.headers, &response.body, &context) {
+            let verdict = classify(response.status, &response.headers, &response.body, &context);
+            // The gate learns the outcome before the permit is released, so a request queued
+            // for the permit cannot slip out between a rate limit and its pause.
+            match &verdict {
+                Verdict::Done => inner.gate.succeeded(ticket),
+                Verdict::RateLimited(wait) => inner.gate.rate_limited(ticket, *wait),
+                _ => {}
+            }
+            drop(permit);
+            match verdict {
                 Verdict::Done => return Ok((url, response)),
                 Verdict::Fail(error) => {
                     inner.stats.record(Event::ApiError);
@@ -250,9 +259,6 @@ impl GithubClient {
                 }
                 Verdict::RateLimited(wait) => {
                     inner.stats.record(Event::ApiError);
-                    if wait.reason == WaitReason::Secondary {
-                        secondary_hits += 1;
-                    }
                     last_status = Some(response.status.as_u16());
                     last_error = wait.reason.to_string();
                     tracing::warn!(
@@ -264,7 +270,6 @@ impl GithubClient {
                         wait_ms = wait.wait.as_millis() as u64,
                         "rate limited by GitHub"
                     );
-                    inner.gate.pause(wait);
                 }
                 Verdict::Retry => {
                     inner.stats.record(Event::ApiError);
@@ -291,6 +296,35 @@ impl GithubClient {
         })
     }
 
+    /// Waits until no rate-limit pause is on and a connection permit is free, and returns the
+    /// permit with the ticket the request is sent under. The pause is checked again once the
+    /// permit is held: another request may have been limited while this one queued.
+    async fn admit(
+        &self,
+        url: &str,
+        deadline: Instant,
+    ) -> Result<(SemaphorePermit<'_>, Ticket), GithubError> {
+        let inner = &*self.inner;
+        // Each round waits out a pause that began after the previous one ended; the bound keeps
+        // this finite whatever other requests do.
+        for _ in 0..16 {
+            inner.gate.wait(url, deadline, &inner.stats).await?;
+            let permit = inner
+                .permits
+                .acquire()
+                .await
+                .map_err(|_| budget(url, "the client is shutting down", Duration::ZERO))?;
+            if let Some(ticket) = inner.gate.ticket() {
+                return Ok((permit, ticket));
+            }
+        }
+        Err(budget(
+            url,
+            "rate-limit pauses kept beginning while waiting to send",
+            Duration::ZERO,
+        ))
+    }
+
     /// Sleeps the jittered backoff before the next attempt, if there is one and it fits before
     /// the deadline.
     async fn back_off(
@@ -315,6 +349,23 @@ impl GithubClient {
         tokio::time::sleep(delay).await;
         Ok(())
     }
+}
+
+/// The token without surrounding whitespace; refused when empty or when whitespace is inside it
+/// (two values pasted together, a wrapped line), which GitHub would only answer with a 401.
+fn checked_token(token: &SecretString) -> Result<SecretString, GithubError> {
+    let trimmed = token.expose_secret().trim();
+    let reason = if trimmed.is_empty() {
+        "is empty"
+    } else if trimmed.chars().any(char::is_whitespace) {
+        "contains whitespace (a space, tab or line break inside it); a GitHub token has none"
+    } else {
+        return Ok(SecretString::from(trimmed.to_owned()));
+    };
+    Err(GithubError::InvalidConfig {
+        field: "token",
+        reason: reason.to_owned(),
+    })
 }
 
 fn budget(url: &str, reason: &str, wait: Duration) -> GithubError {

@@ -26,8 +26,9 @@ pub struct GithubConfig {
     /// Base of the exponential backoff with full jitter after 5xx, timeouts and connection
     /// errors: attempt n waits a random time in `[0, base × 2^(n-1)]`, capped at one minute.
     pub retry_base_delay: Duration,
-    /// Wait after a secondary rate limit that gives no `retry-after`; doubled on each repeat
-    /// within one page. GitHub asks for at least one minute.
+    /// Wait after a secondary rate limit that gives no `retry-after`; doubled for each further
+    /// secondary limit in a row (across all pages and repositories of the client, until a
+    /// request succeeds), at most 16 times this. GitHub asks for at least one minute.
     pub secondary_rate_limit_wait: Duration,
     /// When a response says `x-ratelimit-remaining` is at or below this, later requests wait for
     /// `x-ratelimit-reset` instead of spending the last requests of the hour.

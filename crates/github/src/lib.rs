@@ -7,7 +7,8 @@
 //! - conditional requests: the first page's `ETag` sent back as `If-None-Match`, a `304` reported
 //!   as [`PageOutcome::NotModified`];
 //! - the primary rate limit (`x-ratelimit-*`, waiting for the reset before the reserve is spent),
-//!   secondary limits (`retry-after`, else at least a minute, doubling), 5xx / timeouts /
+//!   secondary limits (`retry-after`, else at least a minute, doubling for each limit in a row
+//!   across pages and repositories until a request succeeds), 5xx / timeouts /
 //!   connection errors (exponential backoff with full jitter), all bounded by an attempt limit
 //!   and never waiting past the caller's deadline;
 //! - the token sent only as `Authorization: Bearer` to the API host, never logged or printed.

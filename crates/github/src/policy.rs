@@ -17,6 +17,10 @@ pub(crate) const RESET_MARGIN: Duration = Duration::from_secs(1);
 /// No backoff after a failure is longer than this.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+/// A secondary-limit wait without `retry-after` doubles at most this many times: with the
+/// default base, 60 s, 120 s, 240 s, 480 s, then 16 minutes each.
+const MAX_SECONDARY_DOUBLINGS: u32 = 4;
+
 /// Why the client pauses before its next request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum WaitReason {
@@ -69,8 +73,9 @@ pub(crate) enum Verdict {
     Fail(GithubError),
 }
 
-/// Context of a response: which URL and repository, and how often this page already hit a
-/// secondary limit (its waits double each time).
+/// Context of a response: which URL and repository, and how many secondary limits came in a
+/// row before the request was sent, across all pages and repositories of the client (each
+/// doubles the next wait).
 pub(crate) struct Context<'a> {
     pub url: &'a str,
     pub repository: &'a str,
@@ -130,8 +135,9 @@ pub(crate) fn classify(
 }
 
 /// GitHub's rules for a 403/429: `retry-after` first; else `x-ratelimit-remaining: 0` means
-/// waiting for `x-ratelimit-reset`; else a 429, or a 403 whose message mentions a rate limit, is
-/// a secondary limit: wait the base, doubled on each repeat. Any other 403 is a permission error.
+/// waiting for `x-ratelimit-reset`; else a 429, or a 403 whose message mentions a rate limit (or
+/// "abuse", the wording of older GitHub Enterprise Server releases), is a secondary limit: wait
+/// the base, doubled for each limit in a row (bounded). Any other 403 is a permission error.
 fn rate_limit_wait(
     status: StatusCode,
     headers: &HeaderMap,
@@ -152,11 +158,12 @@ fn rate_limit_wait(
             reset_at: Some(limit.reset_at),
         });
     }
-    let says_rate_limit = message.to_ascii_lowercase().contains("rate limit");
+    let message = message.to_ascii_lowercase();
+    let says_rate_limit = message.contains("rate limit") || message.contains("abuse");
     (status == StatusCode::TOO_MANY_REQUESTS || says_rate_limit).then(|| RateLimitWait {
         wait: cx
             .secondary_base
-            .saturating_mul(1 << cx.secondary_hits.min(6)),
+            .saturating_mul(1 << cx.secondary_hits.min(MAX_SECONDARY_DOUBLINGS)),
         reason: WaitReason::Secondary,
         reset_at: None,
     })
@@ -268,7 +275,20 @@ mod tests {
             Some((60, WaitReason::Secondary)),
         );
         check_wait(403, &[], secondary, 2, Some((240, WaitReason::Secondary)));
+        // bounded: 16 minutes at most.
+        check_wait(403, &[], secondary, 4, Some((960, WaitReason::Secondary)));
+        check_wait(403, &[], secondary, 30, Some((960, WaitReason::Secondary)));
         check_wait(429, &[], "", 0, Some((60, WaitReason::Secondary)));
+        // older GitHub Enterprise Server wording.
+        let abuse = r#"{"message":"You have triggered an abuse detection mechanism. Please wait a few minutes before you try again."}"#;
+        check_wait(403, &[], abuse, 0, Some((60, WaitReason::Secondary)));
+        check_wait(
+            403,
+            &[],
+            r#"{"message":"You have exceeded a secondary rate limit and have been temporarily blocked from content creation."}"#,
+            1,
+            Some((120, WaitReason::Secondary)),
+        );
         // a 403 that is not about rate limits is a permission error.
         check_wait(
             403,

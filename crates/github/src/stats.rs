@@ -15,9 +15,10 @@ pub struct GithubStats {
     pub not_modified: u64,
     /// Requests that repeated an earlier attempt (after a 5xx, timeout, rate limit, redirect).
     pub retries: u64,
-    /// Times a request waited for a rate limit (primary, reserve or secondary).
+    /// Rate-limit pauses (primary, reserve or secondary) that held requests back: one per
+    /// pause, however many requests waited for it.
     pub rate_limit_waits: u64,
-    /// Total time spent in those waits.
+    /// Wall-clock time requests were held back by those pauses (concurrent waits count once).
     pub rate_limit_wait_seconds: f64,
     /// Failed attempts: error statuses, timeouts, connection errors, malformed payloads.
     pub api_errors: u64,
@@ -37,11 +38,18 @@ pub(crate) struct Counters {
 /// One thing to count.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Event {
-    Request { retry: bool },
+    Request {
+        retry: bool,
+    },
     Page,
     NotModified,
     ApiError,
-    RateLimitWait(Duration),
+    /// Requests are held back by a pause: `new` the first time for this pause, `added` the
+    /// held-back time not counted yet.
+    RateLimitWait {
+        new: bool,
+        added: Duration,
+    },
 }
 
 impl Counters {
@@ -59,11 +67,11 @@ impl Counters {
             Event::Page => add(&self.pages, 1),
             Event::NotModified => add(&self.not_modified, 1),
             Event::ApiError => add(&self.api_errors, 1),
-            Event::RateLimitWait(wait) => {
-                add(&self.rate_limit_waits, 1);
+            Event::RateLimitWait { new, added } => {
+                add(&self.rate_limit_waits, u64::from(new));
                 add(
                     &self.rate_limit_wait_ms,
-                    u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    u64::try_from(added.as_millis()).unwrap_or(u64::MAX),
                 );
             }
         }

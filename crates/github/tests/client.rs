@@ -33,6 +33,38 @@ async fn pagination_follows_link_next_across_three_pages_of_250_prs() {
 }
 
 #[tokio::test]
+async fn a_page_reports_the_url_it_was_fetched_from_so_it_can_be_fetched_again() {
+    let fake = fake(FakeGithubConfig::default()).await;
+    fake.set_pulls("acme/widgets", merged(150));
+    let client = client(config(&fake));
+    let PageOutcome::Page {
+        url,
+        next: Some(next),
+        ..
+    } = first(&client, "acme/widgets", None).await.expect("page 1")
+    else {
+        panic!("a first page with a next link");
+    };
+    assert_eq!(
+        url,
+        format!(
+            "{}/repos/acme/widgets/pulls?state=closed&sort=updated&direction=desc&per_page=100",
+            fake.base_url()
+        )
+    );
+    let request = PageRequest::Next {
+        repository: "acme/widgets",
+        url: &next,
+    };
+    let PageOutcome::Page { url, pulls, .. } =
+        client.pulls_page(request, soon(30)).await.expect("page 2")
+    else {
+        panic!("page 2");
+    };
+    assert_eq!((url, pulls.len()), (next, 50));
+}
+
+#[tokio::test]
 async fn the_first_request_asks_for_closed_prs_by_update_descending_100_per_page() {
     let fake = fake(FakeGithubConfig::default()).await;
     fake.set_pulls("acme/widgets", merged(1));
@@ -140,6 +172,32 @@ async fn a_rejected_token_is_a_clear_401_error_that_does_not_show_it() {
     assert!(!text.contains(wrong) && !format!("{error:?}").contains(wrong));
     assert!(!format!("{client:?}").contains(wrong));
     assert_eq!(fake.counts().total, 1, "not retried");
+}
+
+#[tokio::test]
+async fn a_token_with_a_trailing_line_break_is_trimmed_and_inner_whitespace_is_refused() {
+    let fake = fake(FakeGithubConfig::default()).await;
+    fake.set_pulls("acme/widgets", merged(1));
+    let padded = client(github::GithubConfig {
+        token: SecretString::from(format!("  {}\n", common::TOKEN)),
+        ..config(&fake)
+    });
+    first(&padded, "acme/widgets", None)
+        .await
+        .expect("the fake accepts exactly `Bearer <token>`");
+
+    for bad in ["ghp_one ghp_two", "ghp_wrapped\nline", " \t\n"] {
+        let refused = github::GithubClient::new(github::GithubConfig {
+            token: SecretString::from(bad),
+            ..config(&fake)
+        });
+        match refused {
+            Err(error @ GithubError::InvalidConfig { field: "token", .. }) => {
+                assert!(!error.to_string().contains("ghp_"), "{error}");
+            }
+            other => panic!("{bad:?}: {other:?}"),
+        }
+    }
 }
 
 #[tokio::test]

@@ -116,6 +116,66 @@ async fn a_secondary_limit_without_retry_after_waits_the_base_then_doubles() {
 }
 
 #[tokio::test]
+async fn secondary_limits_in_a_row_back_off_exponentially_across_repositories() {
+    let fake = fake(FakeGithubConfig::default()).await;
+    fake.set_pulls("acme/a", merged(1));
+    fake.set_pulls("acme/b", merged(1));
+    // The next two requests, whichever repository sends them, are limited without retry-after.
+    fake.inject(
+        Fault::SecondaryRateLimit {
+            retry_after_secs: None,
+        },
+        2,
+    );
+    let client = client(GithubConfig {
+        secondary_rate_limit_wait: Duration::from_millis(200),
+        max_concurrent_requests: 1,
+        ..config(&fake)
+    });
+    let started = Instant::now();
+
+    let (a, b) = tokio::join!(
+        first(&client, "acme/a", None),
+        first(&client, "acme/b", None)
+    );
+
+    assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+    assert!(
+        started.elapsed() >= Duration::from_millis(600),
+        "200 ms, then 400 ms for the second limit in a row (another repository's): {:?}",
+        started.elapsed()
+    );
+    let statuses: Vec<u16> = fake.request_log().iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [403, 403, 200, 200], "nothing sent into a pause");
+    let stats = client.stats();
+    assert_eq!(stats.rate_limit_waits, 2, "two pauses, each counted once");
+    assert!(
+        stats.rate_limit_wait_seconds < 0.9,
+        "both requests waited, the time counts once: {}",
+        stats.rate_limit_wait_seconds
+    );
+}
+
+#[tokio::test]
+async fn a_403_about_abuse_detection_is_a_secondary_limit() {
+    let (fake, client) = widgets(|c| c).await;
+    fake.inject(
+        Fault::Respond {
+            status: 403,
+            body: r#"{"message":"You have triggered an abuse detection mechanism and have been temporarily blocked from content creation. Please retry your request again later.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#abuse-rate-limits"}"#.into(),
+        },
+        1,
+    );
+
+    let page = first(&client, "acme/widgets", None)
+        .await
+        .expect("waited, then retried");
+
+    assert_eq!(page_len(&page), 3);
+    assert_eq!(client.stats().rate_limit_waits, 1);
+}
+
+#[tokio::test]
 async fn primary_exhaustion_waits_for_the_reset_then_succeeds() {
     let (fake, client) = widgets(|c| c).await;
     fake.inject(Fault::primary_rate_limit(), 1);

@@ -166,6 +166,34 @@ impl StoreError {
             .is_some_and(|code| code.code().starts_with("28"))
     }
 
+    /// Whether the database lacks the store's tables or columns: it was never migrated, or by an
+    /// older build (PostgreSQL `undefined_table` / `undefined_column`, SQLite "no such table" /
+    /// "no such column"). A dry run reads that as "nothing synced yet".
+    pub fn is_missing_schema(&self) -> bool {
+        match self {
+            Self::Query { source, .. } => source
+                .code()
+                .is_some_and(|code| matches!(code.code(), "42P01" | "42703")),
+            #[cfg(feature = "sqlite")]
+            Self::Sqlite { source, .. } => {
+                let text = source.to_string();
+                text.contains("no such table") || text.contains("no such column")
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether PostgreSQL answered that the database named in `DATABASE_URL` does not exist
+    /// (SQLSTATE 3D000).
+    pub fn is_missing_database(&self) -> bool {
+        match self {
+            Self::Unreachable { source, .. } | Self::Query { source, .. } => {
+                source.code().is_some_and(|code| code.code() == "3D000")
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the same operation may succeed later with nothing changed (server down or
     /// restarting, connection lost, pool busy); `false` for configuration and data problems.
     pub fn is_transient(&self) -> bool {

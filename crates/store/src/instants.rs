@@ -9,7 +9,7 @@
 //! instant `at` tested with `joined_at <= at < left_at` is floored; a range `[start, end)` is
 //! rounded up at both ends.
 
-use crate::sync_state::RepoSyncState;
+use crate::sync_state::{RepoSyncState, SyncReach};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use domain::{PullRequest, TeamConfig};
 use std::borrow::Cow;
@@ -80,6 +80,9 @@ pub(crate) fn sync_state_in_micros(state: &RepoSyncState) -> RepoSyncState {
     if let Some(resume) = &mut state.resume {
         resume.floor = resume.floor.map(floor_micros);
         resume.target_watermark = floor_micros(resume.target_watermark);
+    }
+    if let SyncReach::Since(reach) = &mut state.reach {
+        *reach = floor_micros(*reach);
     }
     state
 }

@@ -45,7 +45,7 @@ pub mod tls;
 
 pub use error::StoreError;
 pub use pull_requests::UpsertCounts;
-pub use sync_state::{RepoSyncState, ResumePoint};
+pub use sync_state::{RepoSyncState, ResumePoint, SyncReach};
 pub use teams::TeamSummary;
 
 use deadpool_postgres::{Object, Pool, Transaction};
@@ -130,6 +130,26 @@ impl Store {
             _ => return Err(StoreError::UnsupportedDatabaseUrl),
         };
         Ok(Store { backend })
+    }
+
+    /// As [`Store::connect`], but creates nothing: `None` when the database does not exist yet
+    /// (a SQLite file that is not there, a PostgreSQL database the server does not have). For
+    /// callers that must write nothing, such as a dry run.
+    pub async fn connect_existing(
+        database_url: &str,
+        max_connections: usize,
+    ) -> Result<Option<Store>, StoreError> {
+        #[cfg(feature = "sqlite")]
+        if let Some(path) = sqlite::file_path(database_url)
+            && !std::path::Path::new(path).exists()
+        {
+            return Ok(None);
+        }
+        match Self::connect(database_url, max_connections).await {
+            Ok(store) => Ok(Some(store)),
+            Err(e) if e.is_missing_database() => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// One trivial query round trip: the health check, and the benchmark's baseline.

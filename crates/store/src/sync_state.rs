@@ -17,15 +17,74 @@ pub struct RepoSyncState {
     pub watermark: Option<DateTime<Utc>>,
     /// ETag of the first page last fetched, for conditional requests.
     pub etag: Option<String>,
+    /// How far back finished walks have stored the repository's history.
+    pub reach: SyncReach,
     /// Where an interrupted walk picks up; `None` when the last walk finished.
     pub resume: Option<ResumePoint>,
     /// When the collector committed this state (the caller's clock, stored as given).
     pub updated_at: DateTime<Utc>,
 }
 
+/// How far back a repository's history has been walked by finished walks: a later run that asks
+/// for more walks down again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SyncReach {
+    /// Nothing is known to be stored.
+    #[default]
+    Nothing,
+    /// Every PR updated at or after this instant was stored.
+    Since(DateTime<Utc>),
+    /// All history was walked.
+    All,
+}
+
+impl SyncReach {
+    /// Whether everything a walk down to `floor` (`None`: all history) would store is already
+    /// covered.
+    pub fn covers(self, floor: Option<DateTime<Utc>>) -> bool {
+        match (self, floor) {
+            (SyncReach::All, _) => true,
+            (SyncReach::Since(reach), Some(floor)) => reach <= floor,
+            (SyncReach::Since(_), None) | (SyncReach::Nothing, _) => false,
+        }
+    }
+
+    /// The reach after a walk down to `floor` finished on top of this one (the walk started
+    /// at the newest PR, so its range joins what was reached before).
+    pub fn extended_to(self, floor: Option<DateTime<Utc>>) -> SyncReach {
+        match (self, floor) {
+            (SyncReach::All, _) | (_, None) => SyncReach::All,
+            (SyncReach::Since(reach), Some(floor)) => SyncReach::Since(reach.min(floor)),
+            (SyncReach::Nothing, Some(floor)) => SyncReach::Since(floor),
+        }
+    }
+
+    /// As stored: (`reach_since`, `reach_all`).
+    pub(crate) fn columns(self) -> (Option<DateTime<Utc>>, bool) {
+        match self {
+            SyncReach::Nothing => (None, false),
+            SyncReach::Since(t) => (Some(t), false),
+            SyncReach::All => (None, true),
+        }
+    }
+
+    /// From the stored (`reach_since`, `reach_all`).
+    pub(crate) fn from_columns(since: Option<DateTime<Utc>>, all: bool) -> Self {
+        match (since, all) {
+            (_, true) => SyncReach::All,
+            (Some(t), false) => SyncReach::Since(t),
+            (None, false) => SyncReach::Nothing,
+        }
+    }
+}
+
 /// Where the collector resumes a walk over a repository's PRs that ran out of time between pages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResumePoint {
+    /// The page committed last, fetched again before continuing to its `next` (PRs that left
+    /// the list since shift the later pages up). `None` in resume points recorded before this
+    /// was stored; they continue at `next_url`.
+    pub page_url: Option<String>,
     /// The next page to fetch.
     pub next_url: String,
     /// PRs updated before this were already stored when the walk started.
@@ -64,10 +123,13 @@ impl Postgres {
         let statement = tx
             .prepare_cached(
                 "INSERT INTO repo_sync_state (repository, watermark, etag, resume_next_url,
-                 resume_floor, resume_target_watermark, resume_target_etag, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 resume_floor, resume_target_watermark, resume_target_etag, updated_at,
+                 reach_since, reach_all, resume_page_url)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (repository) DO UPDATE SET
                  watermark = EXCLUDED.watermark, etag = EXCLUDED.etag,
+                 reach_since = EXCLUDED.reach_since, reach_all = EXCLUDED.reach_all,
+                 resume_page_url = EXCLUDED.resume_page_url,
                  resume_next_url = EXCLUDED.resume_next_url,
                  resume_floor = EXCLUDED.resume_floor,
                  resume_target_watermark = EXCLUDED.resume_target_watermark,
@@ -76,6 +138,7 @@ impl Postgres {
             )
             .await
             .map_err(StoreError::query(what))?;
+        let (reach_since, reach_all) = state.reach.columns();
         tx.execute(
             &statement,
             &[
@@ -87,6 +150,9 @@ impl Postgres {
                 &resume.map(|r| r.target_watermark),
                 &resume.and_then(|r| r.target_etag.as_deref()),
                 &state.updated_at,
+                &reach_since,
+                &reach_all,
+                &resume.and_then(|r| r.page_url.as_deref()),
             ],
         )
         .await
@@ -107,7 +173,8 @@ impl Postgres {
         let row = client
             .query_opt(
                 "SELECT repository, watermark, etag, updated_at, resume_next_url, resume_floor,
-                        resume_target_watermark, resume_target_etag
+                        resume_target_watermark, resume_target_etag, reach_since, reach_all,
+                        resume_page_url
                  FROM repo_sync_state WHERE repository = $1",
                 &[&repository],
             )
@@ -118,6 +185,7 @@ impl Postgres {
             let target_watermark: Option<DateTime<Utc>> = column(&row, 6, what)?;
             let resume = match (next_url, target_watermark) {
                 (Some(next_url), Some(target_watermark)) => Some(ResumePoint {
+                    page_url: column(&row, 10, what)?,
                     next_url,
                     floor: column(&row, 5, what)?,
                     target_watermark,
@@ -129,10 +197,45 @@ impl Postgres {
                 repository: column(&row, 0, what)?,
                 watermark: column(&row, 1, what)?,
                 etag: column(&row, 2, what)?,
+                reach: SyncReach::from_columns(column(&row, 8, what)?, column(&row, 9, what)?),
                 resume,
                 updated_at: column(&row, 3, what)?,
             })
         })
         .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SyncReach;
+    use chrono::{DateTime, TimeZone, Utc};
+
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 1, d, 0, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_reach_covers_floors_at_or_above_it_and_all_history_covers_everything() {
+        let since = SyncReach::Since(day(10));
+        assert!(since.covers(Some(day(10))) && since.covers(Some(day(20))));
+        assert!(!since.covers(Some(day(9))) && !since.covers(None));
+        assert!(SyncReach::All.covers(None) && SyncReach::All.covers(Some(day(1))));
+        assert!(!SyncReach::Nothing.covers(Some(day(31))));
+    }
+
+    #[test]
+    fn a_finished_walk_extends_the_reach_down_to_its_floor() {
+        let since = SyncReach::Since(day(10));
+        assert_eq!(since.extended_to(Some(day(5))), SyncReach::Since(day(5)));
+        assert_eq!(since.extended_to(Some(day(20))), since);
+        assert_eq!(since.extended_to(None), SyncReach::All);
+        assert_eq!(SyncReach::All.extended_to(Some(day(20))), SyncReach::All);
+        assert_eq!(
+            SyncReach::Nothing.extended_to(Some(day(20))),
+            SyncReach::Since(day(20))
+        );
     }
 }

@@ -7,7 +7,7 @@ mod common;
 use chrono::{DateTime, Duration, Utc};
 use common::{at, config, domain_attributions, generated, merged_pr};
 use store::testing::TestDatabase;
-use store::{RepoSyncState, ResumePoint, Store};
+use store::{RepoSyncState, ResumePoint, Store, SyncReach};
 
 /// A store on a fresh SQLite file in `dir`, migrated.
 async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
@@ -168,7 +168,9 @@ async fn transcript(store: &Store) -> Vec<String> {
         repository: "acme/app".into(),
         watermark: Some(at("2025-05-01T10:00:00Z")),
         etag: Some("W/\"abc\"".into()),
+        reach: SyncReach::Since(at("2024-05-01T00:00:00.5Z")),
         resume: Some(ResumePoint {
+            page_url: Some("https://api.github.com/repos/acme/app/pulls?page=2".into()),
             next_url: "https://api.github.com/repos/acme/app/pulls?page=3".into(),
             floor: None,
             target_watermark: at("2025-06-01T00:00:00Z"),
@@ -191,6 +193,21 @@ async fn transcript(store: &Store) -> Vec<String> {
             store.repo_sync_state("acme/app").await.expect("state")
         ),
     );
+    for reach in [SyncReach::All, SyncReach::Nothing] {
+        let finished = RepoSyncState {
+            reach,
+            resume: None,
+            ..state.clone()
+        };
+        store.commit_page(&[], &finished).await.expect("commit");
+        record(
+            &format!("sync state reaching {reach:?}"),
+            format!(
+                "{:?}",
+                store.repo_sync_state("acme/app").await.expect("state")
+            ),
+        );
+    }
     record(
         "unknown sync state",
         format!(
@@ -202,7 +219,9 @@ async fn transcript(store: &Store) -> Vec<String> {
         repository: "acme/old".into(),
         watermark: Some(at("1999-12-31T23:59:59.999999999Z")),
         etag: None,
+        reach: SyncReach::Since(at("1969-12-31T23:59:59.9999995Z")),
         resume: Some(ResumePoint {
+            page_url: Some("https://api.github.com/repos/acme/old/pulls?page=1".into()),
             next_url: "https://api.github.com/repos/acme/old/pulls?page=2".into(),
             floor: Some(at("1969-12-31T23:59:59.9999995Z")),
             target_watermark: at("2000-01-01T00:00:00.0000005Z"),
@@ -341,7 +360,12 @@ async fn sqlite_migrations_apply_once() {
     let store = Store::connect(&url, 1).await.expect("open");
     assert_eq!(
         store.migrate().await.expect("first"),
-        ["0001_schema", "0002_constraints", "0003_views_floor"]
+        [
+            "0001_schema",
+            "0002_constraints",
+            "0003_views_floor",
+            "0004_sync_reach"
+        ]
     );
     assert!(store.migrate().await.expect("second").is_empty());
     let reopened = Store::connect(&url, 1).await.expect("reopen");

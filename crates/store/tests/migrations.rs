@@ -4,6 +4,7 @@
 mod common;
 
 use common::Backend;
+use store::testing::TestDatabase;
 use store::{Store, StoreError};
 
 on_both_backends! {
@@ -124,4 +125,109 @@ async fn a_sqlite_file_that_cannot_be_opened_is_named_with_database_url() {
     assert!(message.contains(&path.display().to_string()), "{message}");
     assert!(message.contains("DATABASE_URL"), "{message}");
     assert!(!error.is_transient(), "{error:?}");
+}
+
+#[tokio::test]
+async fn sync_states_recorded_before_reach_existed_reach_their_oldest_stored_pr() {
+    let (db, store) = TestDatabase::migrated_store().await;
+    let client = db.client().await;
+    // Back to the schema of a database migrated by the build before 0006.
+    client
+        .batch_execute(
+            "ALTER TABLE repo_sync_state DROP COLUMN reach_since, DROP COLUMN reach_all,
+                 DROP COLUMN resume_page_url;
+             DELETE FROM schema_migrations WHERE name = '0006_sync_reach'",
+        )
+        .await
+        .expect("undo 0006");
+    let prs = [
+        common::merged_pr(1, Some("alice"), "2025-03-01T10:00:00Z"),
+        common::merged_pr(2, Some("alice"), "2025-01-15T08:30:00Z"),
+        common::merged_pr(3, Some("bob"), "2025-06-01T00:00:00Z"),
+    ];
+    store.upsert_pull_requests(&prs).await.expect("upsert");
+    client
+        .batch_execute(
+            "INSERT INTO repo_sync_state (repository, watermark, etag, updated_at) VALUES
+                 ('acme/app', '2025-06-01T00:00:00Z', '\"e\"', now()),
+                 ('acme/empty', NULL, '\"e\"', now())",
+        )
+        .await
+        .expect("old states");
+
+    assert_eq!(store.migrate().await.expect("migrate"), ["0006_sync_reach"]);
+
+    let reach = |repository: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .repo_sync_state(repository)
+                .await
+                .expect("read")
+                .expect("state")
+                .reach
+        }
+    };
+    assert_eq!(
+        reach("acme/app").await,
+        store::SyncReach::Since(common::at("2025-01-15T08:30:00Z"))
+    );
+    assert_eq!(reach("acme/empty").await, store::SyncReach::Nothing);
+}
+
+#[tokio::test]
+async fn an_unmigrated_or_missing_database_is_named_as_such() {
+    let db = TestDatabase::create().await;
+    let unmigrated = db.store().await;
+    let error = unmigrated
+        .repo_sync_state("acme/app")
+        .await
+        .expect_err("no table");
+    assert!(
+        error.is_missing_schema() && !error.is_transient(),
+        "{error:?}"
+    );
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("fresh.db").display());
+    let sqlite = Store::connect(&url, 1).await.expect("open");
+    let error = sqlite
+        .repo_sync_state("acme/app")
+        .await
+        .expect_err("no table");
+    assert!(error.is_missing_schema(), "{error:?}");
+
+    let missing = db.url.replace(&db.name, &format!("{}_absent", db.name));
+    match Store::connect(&missing, 1).await {
+        Err(error) => assert!(error.is_missing_database(), "{error:?}"),
+        Ok(_) => panic!("connected to a database that does not exist"),
+    }
+    // connect_existing creates nothing: no PostgreSQL database, no SQLite file.
+    assert!(
+        Store::connect_existing(&missing, 1)
+            .await
+            .expect("no error")
+            .is_none()
+    );
+    let absent = dir.path().join("absent.db");
+    let absent_url = format!("sqlite://{}", absent.display());
+    assert!(
+        Store::connect_existing(&absent_url, 1)
+            .await
+            .expect("no error")
+            .is_none()
+    );
+    assert!(!absent.exists());
+    assert!(
+        Store::connect_existing(&url, 1)
+            .await
+            .expect("opens")
+            .is_some()
+    );
+    assert!(
+        Store::connect_existing(&db.url, 1)
+            .await
+            .expect("opens")
+            .is_some()
+    );
 }

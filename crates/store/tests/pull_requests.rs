@@ -4,7 +4,7 @@ mod common;
 
 use common::{Backend, TestStore, at, config, merged_pr};
 use domain::PrUser;
-use store::{RepoSyncState, ResumePoint, StoreError, UpsertCounts};
+use store::{RepoSyncState, ResumePoint, StoreError, SyncReach, UpsertCounts};
 
 const TEAMS: &str = r#"{"teams":[
     {"id":"platform","members":[
@@ -27,6 +27,7 @@ fn state(repository: &str, watermark: &str, etag: Option<&str>) -> RepoSyncState
         repository: repository.into(),
         watermark: Some(at(watermark)),
         etag: etag.map(Into::into),
+        reach: SyncReach::Since(at("2025-03-01T00:00:00Z")),
         resume: None,
         updated_at: at("2026-03-01T12:00:00Z"),
     }
@@ -219,6 +220,7 @@ on_both_backends! {
         assert_eq!(t.stored_attributions().await.len(), 1);
         let interrupted = RepoSyncState {
             resume: Some(ResumePoint {
+                page_url: Some("https://api.github.com/repositories/7/pulls?page=2".into()),
                 next_url: "https://api.github.com/repos/acme/app/pulls?page=3".into(),
                 floor: Some(at("2026-02-01T00:00:00Z")),
                 target_watermark: at("2026-02-05T00:00:00Z"),
@@ -231,7 +233,10 @@ on_both_backends! {
             t.repo_sync_state("acme/app").await.expect("read"),
             Some(interrupted)
         );
-        let next = state("acme/app", "2026-02-05T00:00:00Z", None);
+        let next = RepoSyncState {
+            reach: SyncReach::All,
+            ..state("acme/app", "2026-02-05T00:00:00Z", None)
+        };
         t.commit_page(&[], &next).await.expect("empty page");
         assert_eq!(
             t.repo_sync_state("acme/app").await.expect("read"),

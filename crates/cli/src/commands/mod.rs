@@ -42,6 +42,25 @@ pub async fn connect(database: &DatabaseArgs) -> anyhow::Result<Store> {
     Ok(store)
 }
 
+/// Opens the database named by `DATABASE_URL` for a run that writes nothing (a dry run): no
+/// migration, nothing created. A database that does not exist yet (no SQLite file, no such
+/// PostgreSQL database) is stood in for by an empty in-memory one: it has no sync state, as
+/// the real one would not.
+pub async fn connect_without_writing(database: &DatabaseArgs) -> anyhow::Result<Store> {
+    let existing = Store::connect_existing(database.url(), database.max_connections)
+        .await
+        .context("while connecting to the database (DATABASE_URL)")?;
+    match existing {
+        Some(store) => Ok(store),
+        None => {
+            tracing::info!("the database does not exist yet: the dry run sees no sync state");
+            Store::connect("sqlite::memory:", 1)
+                .await
+                .context("while opening an empty in-memory database for the dry run")
+        }
+    }
+}
+
 /// Opens the database named by `DATABASE_URL` without migrating it.
 async fn open(database: &DatabaseArgs) -> anyhow::Result<Store> {
     Store::connect(database.url(), database.max_connections)

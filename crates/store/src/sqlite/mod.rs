@@ -22,14 +22,24 @@ pub(crate) struct Sqlite {
     target: Arc<str>,
 }
 
+/// The path of a `sqlite://PATH` (or `sqlite:PATH`) URL; `None` for other URLs and for
+/// `sqlite::memory:`.
+pub(crate) fn file_path(database_url: &str) -> Option<&str> {
+    url_path(database_url).filter(|path| *path != ":memory:")
+}
+
+fn url_path(database_url: &str) -> Option<&str> {
+    database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .filter(|path| !path.is_empty())
+}
+
 impl Sqlite {
     /// Opens (creating if missing) the database of a `sqlite://PATH` or `sqlite::memory:` URL,
     /// in WAL mode with foreign keys enforced, and registers the store's SQL functions.
     pub(crate) async fn open(database_url: &str) -> Result<Self, StoreError> {
-        let path = database_url
-            .strip_prefix("sqlite://")
-            .or_else(|| database_url.strip_prefix("sqlite:"))
-            .filter(|path| !path.is_empty())
+        let path = url_path(database_url)
             .ok_or(StoreError::UnsupportedDatabaseUrl)?
             .to_owned();
         let target: Arc<str> = format!("sqlite:{path}").into();

@@ -6,7 +6,7 @@ use super::attribution::{Scope, recompute};
 use super::{Sqlite, instant, micros, now_micros, optional_instant};
 use crate::error::StoreError;
 use crate::pull_requests::{UpsertCounts, latest_per_key};
-use crate::sync_state::{RepoSyncState, ResumePoint};
+use crate::sync_state::{RepoSyncState, ResumePoint, SyncReach};
 use chrono::{DateTime, Utc};
 use domain::{AttributedPr, PullRequest};
 use rusqlite::types::Value;
@@ -170,12 +170,16 @@ impl Sqlite {
                 .map_err(StoreError::sqlite("starting the page transaction"))?;
             let counts = upsert_in(&tx, &prs)?;
             let resume = state.resume.as_ref();
+            let (reach_since, reach_all) = state.reach.columns();
             tx.prepare_cached(
                 "INSERT INTO repo_sync_state (repository, watermark, etag, resume_next_url,
-                     resume_floor, resume_target_watermark, resume_target_etag, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                     resume_floor, resume_target_watermark, resume_target_etag, updated_at,
+                     reach_since, reach_all, resume_page_url)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (repository) DO UPDATE SET
                      watermark = excluded.watermark, etag = excluded.etag,
+                     reach_since = excluded.reach_since, reach_all = excluded.reach_all,
+                     resume_page_url = excluded.resume_page_url,
                      resume_next_url = excluded.resume_next_url,
                      resume_floor = excluded.resume_floor,
                      resume_target_watermark = excluded.resume_target_watermark,
@@ -191,7 +195,10 @@ impl Sqlite {
                     resume.and_then(|r| r.floor).map(micros),
                     resume.map(|r| micros(r.target_watermark)),
                     resume.and_then(|r| r.target_etag.as_deref()),
-                    micros(state.updated_at)
+                    micros(state.updated_at),
+                    reach_since.map(micros),
+                    reach_all,
+                    resume.and_then(|r| r.page_url.as_deref())
                 ])
             })
             .map_err(StoreError::sqlite("recording the repository sync state"))?;
@@ -210,57 +217,67 @@ impl Sqlite {
         let what = "reading the repository sync state";
         let repository = repository.to_owned();
         self.run(what, move |c| {
-            type Raw = (
-                String,
-                Option<i64>,
-                Option<String>,
-                i64,
-                Option<String>,
-                Option<i64>,
-                Option<i64>,
-                Option<String>,
-            );
+            struct Raw {
+                repository: String,
+                watermark: Option<i64>,
+                etag: Option<String>,
+                updated_at: i64,
+                next: Option<String>,
+                floor: Option<i64>,
+                target: Option<i64>,
+                target_etag: Option<String>,
+                reach_since: Option<i64>,
+                reach_all: bool,
+                page_url: Option<String>,
+            }
             let raw: Option<Raw> = c
                 .query_row(
                     "SELECT repository, watermark, etag, updated_at, resume_next_url, resume_floor,
-                            resume_target_watermark, resume_target_etag
+                            resume_target_watermark, resume_target_etag, reach_since, reach_all,
+                            resume_page_url
                      FROM repo_sync_state WHERE repository = ?1",
                     [&repository],
                     |r| {
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            r.get(3)?,
-                            r.get(4)?,
-                            r.get(5)?,
-                            r.get(6)?,
-                            r.get(7)?,
-                        ))
+                        Ok(Raw {
+                            repository: r.get(0)?,
+                            watermark: r.get(1)?,
+                            etag: r.get(2)?,
+                            updated_at: r.get(3)?,
+                            next: r.get(4)?,
+                            floor: r.get(5)?,
+                            target: r.get(6)?,
+                            target_etag: r.get(7)?,
+                            reach_since: r.get(8)?,
+                            reach_all: r.get(9)?,
+                            page_url: r.get(10)?,
+                        })
                     },
                 )
                 .optional()
                 .map_err(StoreError::sqlite(what))?;
-            raw.map(
-                |(repository, watermark, etag, updated_at, next, floor, target, target_etag)| {
-                    let resume = match (next, target) {
-                        (Some(next_url), Some(target_watermark)) => Some(ResumePoint {
-                            next_url,
-                            floor: optional_instant(floor)?,
-                            target_watermark: instant(target_watermark)?,
-                            target_etag,
-                        }),
-                        _ => None,
-                    };
-                    Ok(RepoSyncState {
-                        repository,
-                        watermark: optional_instant(watermark)?,
-                        etag,
-                        resume,
-                        updated_at: instant(updated_at)?,
-                    })
-                },
-            )
+            raw.map(|raw| {
+                let resume = match (raw.next, raw.target) {
+                    (Some(next_url), Some(target_watermark)) => Some(ResumePoint {
+                        page_url: raw.page_url,
+                        next_url,
+                        floor: optional_instant(raw.floor)?,
+                        target_watermark: instant(target_watermark)?,
+                        target_etag: raw.target_etag,
+                    }),
+                    _ => None,
+                };
+                Ok(RepoSyncState {
+                    repository: raw.repository,
+                    watermark: optional_instant(raw.watermark)?,
+                    etag: raw.etag,
+                    reach: SyncReach::from_columns(
+                        optional_instant(raw.reach_since)?,
+                        raw.reach_all,
+                    ),
+                    resume,
+                    updated_at: instant(raw.updated_at)?,
+                })
+            })
             .transpose()
         })
         .await
