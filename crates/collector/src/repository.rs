@@ -236,6 +236,8 @@ async fn walk(
     };
     let mut first = !resuming;
     let mut previous_page: Option<Fetched> = None;
+    // The next page, requested while the current one was being committed.
+    let mut prefetched: Option<(Result<PageOutcome, GithubError>, Instant)> = None;
     // Bounded by the deadline: every request either ends before it or stops the walk.
     loop {
         let request = match &next_url {
@@ -248,7 +250,14 @@ async fn walk(
                 url: url.as_str(),
             },
         };
-        let page = match github.pulls_page(request, deadline).await {
+        let (page, answered) = match prefetched.take() {
+            Some(done) => done,
+            None => {
+                let page = github.pulls_page(request, deadline).await;
+                (page, Instant::now())
+            }
+        };
+        let page = match page {
             Ok(page) => page,
             Err(e) if e.is_out_of_budget() => return Ok(out_of_budget(&e)),
             Err(e) if resuming && stored_url_is_dead(&e) => {
@@ -268,7 +277,6 @@ async fn walk(
             outcome.pages_refetched += 1;
         }
         (resuming, refetching) = (false, false);
-        let answered = Instant::now();
         let (url, mut pulls, next, etag) = match page {
             PageOutcome::NotModified => {
                 outcome.not_modified = true;
@@ -312,12 +320,25 @@ async fn walk(
         let state = progress(repository, &walk, &url, next.as_deref());
         outcome.prs_seen += fresh.len() as u64;
         if !settings.dry_run {
-            let timer = Instant::now();
-            let counts = store.commit_page(&fresh, &state).await;
-            outcome.db.record(timer.elapsed());
+            // GitHub answers the next page while PostgreSQL commits this one: still one request
+            // at a time for the repository, and the store never waits on the network.
+            let commit = async {
+                let timer = Instant::now();
+                let counts = store.commit_page(&fresh, &state).await;
+                (counts, timer.elapsed())
+            };
+            let fetch_next = async {
+                let url = next.as_deref()?;
+                let request = PageRequest::Next { repository, url };
+                let page = github.pulls_page(request, deadline).await;
+                Some((page, Instant::now()))
+            };
+            let ((counts, took), fetched) = tokio::join!(commit, fetch_next);
+            outcome.db.record(took);
             let counts = counts.map_err(|e| Failure::store("storing a page", e))?;
             outcome.prs_inserted += counts.inserted;
             outcome.prs_updated += counts.updated;
+            prefetched = fetched;
         }
         let Some(next) = next else {
             return Ok(RepositoryStatus::Complete);

@@ -82,14 +82,17 @@ impl WirePull {
 
 /// Parses a pull-list body; the error names the JSON path that failed (`[3].user.login: …`).
 pub(crate) fn parse_pull_list(body: &[u8]) -> Result<Vec<WirePull>, String> {
-    let mut deserializer = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path.is_empty() || path == "." {
-            inner.to_string()
-        } else {
-            format!("at {path}: {inner}")
+    // A page is ~1.4 MB; tracking the path of every value costs time on every page, so the
+    // path is only worked out again for a body that failed.
+    serde_json::from_slice(body).map_err(|plain| {
+        let mut deserializer = serde_json::Deserializer::from_slice(body);
+        match serde_path_to_error::deserialize::<_, Vec<WirePull>>(&mut deserializer) {
+            Err(e) if !matches!(e.path().to_string().as_str(), "" | ".") => {
+                let path = e.path().to_string();
+                format!("at {path}: {}", e.into_inner())
+            }
+            // No path to add (a syntax error at the top, or trailing data after the list).
+            _ => plain.to_string(),
         }
     })
 }
@@ -129,5 +132,7 @@ mod tests {
         assert!(err.contains("expected a sequence"), "{err}");
         let err = parse_pull_list(b"[{\"id\": 1, \"title\": \"unterminated").expect_err("bad JSON");
         assert!(err.contains("EOF"), "{err}");
+        let err = parse_pull_list(b"[] trailing").expect_err("data after the list");
+        assert!(err.contains("trailing"), "{err}");
     }
 }

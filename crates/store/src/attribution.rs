@@ -8,14 +8,15 @@ use crate::{LockMode, Postgres, lock_attributions};
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
-/// The attributions the rule gives every PR matching `{prs}` (a condition on `p`). Cycle time
-/// is computed from exact microseconds in double precision, so it is bit-equal to
-/// `domain::cycle_time_hours`.
+/// The attributions the rule gives every PR of `{source}` (`pull_requests`, or rows with its
+/// `id`, `author_login`, `author_is_bot`, `created_at` and `merged_at`) matching `{prs}` (a
+/// condition on `p`). Cycle time is computed from exact microseconds in double precision, so it
+/// is bit-equal to `domain::cycle_time_hours`.
 const DESIRED: &str = "
     SELECT p.id AS pr_id, m.team_id, m.id AS membership_id, m.weight, p.merged_at,
            (extract(epoch FROM p.merged_at - p.created_at) * 1000000)::float8
                / 3600000000::float8 AS cycle_time_hours
-    FROM pull_requests p
+    FROM {source} p
     JOIN team_memberships m
       ON m.login = lower(p.author_login)
      AND m.joined_at <= p.merged_at
@@ -86,7 +87,7 @@ pub(crate) async fn recompute(tx: &Transaction<'_>, scope: Scope<'_>) -> Result<
             )
         }
     };
-    let desired = DESIRED.replace("{prs}", prs);
+    let desired = desired("pull_requests", prs);
     let delete = DELETE_STALE
         .replace("{attributions}", attributions)
         .replace("{desired}", &desired);
@@ -95,6 +96,18 @@ pub(crate) async fn recompute(tx: &Transaction<'_>, scope: Scope<'_>) -> Result<
     let deleted = execute_cached(tx, &delete, &params, "deleting stale attributions").await?;
     let inserted = execute_cached(tx, &insert, &params, "inserting attributions").await?;
     Ok(deleted + inserted)
+}
+
+/// The rule's attributions of the PRs of `source` matching `prs` (see [`DESIRED`]).
+fn desired(source: &str, prs: &str) -> String {
+    DESIRED.replace("{source}", source).replace("{prs}", prs)
+}
+
+/// An `INSERT` of the rule's attributions of the rows of `source` (a CTE of the caller's
+/// statement shaped like `pull_requests`) matching `prs`, for PRs that have none yet: the page
+/// upsert inserts new PRs and their attributions in one statement, with no stale rows to delete.
+pub(crate) fn insert_for_new_prs(source: &str, prs: &str) -> String {
+    INSERT_MISSING.replace("{desired}", &desired(source, prs))
 }
 
 async fn execute_cached(

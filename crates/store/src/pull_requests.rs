@@ -7,6 +7,7 @@ use crate::{LockMode, Postgres, column, lock_attributions};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use domain::PullRequest;
+use std::sync::LazyLock;
 
 /// Rows per upsert statement: a collector page (100) is one statement; bulk loads are chunked
 /// to keep parameter arrays small.
@@ -52,7 +53,18 @@ const UPSERT: &str = "
            EXCLUDED.author_login, EXCLUDED.author_id, EXCLUDED.author_type, EXCLUDED.created_at,
            EXCLUDED.updated_at, EXCLUDED.closed_at, EXCLUDED.merged_at,
            EXCLUDED.merge_commit_sha, EXCLUDED.base_ref, EXCLUDED.head_ref, EXCLUDED.html_url)
-    RETURNING p.id, (p.xmax = 0) AS inserted";
+    RETURNING p.id, (p.xmax = 0) AS inserted, p.author_login, p.author_is_bot, p.created_at,
+              p.merged_at";
+
+/// [`UPSERT`] and, in the same statement, the attributions of the PRs it inserted (a new PR has
+/// no stale attributions to delete, so it needs only the rule's INSERT, and reads its own row
+/// from the statement instead of the table). Changed PRs are recomputed after it.
+static UPSERT_AND_ATTRIBUTE_NEW: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH upserted AS ({UPSERT}), attributed AS ({}) SELECT id, inserted FROM upserted",
+        attribution::insert_for_new_prs("upserted", "p.inserted")
+    )
+});
 
 /// The one upsert: stores `prs` and recomputes the attributions of those that changed, within
 /// `tx`. The caller holds the attribution lock (shared).
@@ -62,9 +74,9 @@ pub(crate) async fn upsert_in(
 ) -> Result<UpsertCounts, StoreError> {
     let distinct = latest_per_key(prs);
     let mut counts = UpsertCounts::default();
-    let mut changed_ids = Vec::new();
+    let mut updated_ids = Vec::new();
     let statement = tx
-        .prepare_cached(UPSERT)
+        .prepare_cached(&UPSERT_AND_ATTRIBUTE_NEW)
         .await
         .map_err(StoreError::query("preparing the pull request upsert"))?;
     for chunk in distinct.chunks(UPSERT_CHUNK) {
@@ -95,16 +107,17 @@ pub(crate) async fn upsert_in(
             .await
             .map_err(StoreError::query("upserting pull requests"))?;
         for row in &rows {
-            changed_ids.push(column::<i64>(row, 0, "reading upserted pull requests")?);
+            let id = column::<i64>(row, 0, "reading upserted pull requests")?;
             if column::<bool>(row, 1, "reading upserted pull requests")? {
                 counts.inserted += 1;
             } else {
                 counts.updated += 1;
+                updated_ids.push(id);
             }
         }
         counts.unchanged += (chunk.len() - rows.len()) as u64;
     }
-    attribution::recompute(tx, Scope::Prs(&changed_ids)).await?;
+    attribution::recompute(tx, Scope::Prs(&updated_ids)).await?;
     Ok(counts)
 }
 
