@@ -6,11 +6,11 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{PrUser, PullRequest, TeamConfig};
+use domain::{PullRequest, TeamConfig};
 use std::path::PathBuf;
 use std::process::Command;
 use store::testing::TestDatabase;
-use support::{demo, dorameter, run, serve};
+use support::{demo, dorameter, merged_pr, run, serve};
 
 fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -40,27 +40,7 @@ async fn seed(db: &TestDatabase) {
             )
         })
         .filter(|(_, _, merged_at)| !(quiet_from..quiet_to).contains(merged_at))
-        .map(|(i, created_at, merged_at)| PullRequest {
-            repository: "acme/app".into(),
-            number: i + 1,
-            github_id: 50_000 + i,
-            title: format!("Change {i}"),
-            state: "closed".into(),
-            draft: false,
-            author: Some(PrUser {
-                login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
-                id: 7,
-                user_type: "User".into(),
-            }),
-            created_at,
-            updated_at: merged_at,
-            closed_at: Some(merged_at),
-            merged_at: Some(merged_at),
-            merge_commit_sha: None,
-            base_ref: "main".into(),
-            head_ref: None,
-            html_url: None,
-        })
+        .map(|(i, created_at, merged_at)| merged_pr(i + 1, 50_000 + i, created_at, merged_at))
         .collect();
     store.upsert_pull_requests(&prs).await.expect("upsert");
 }

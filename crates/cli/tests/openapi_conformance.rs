@@ -7,10 +7,10 @@
 mod support;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{PrUser, PullRequest, TeamConfig};
+use domain::{PullRequest, TeamConfig};
 use std::process::Command;
 use store::testing::TestDatabase;
-use support::{dorameter, run, serve};
+use support::{dorameter, merged_pr, run, serve};
 
 fn schemathesis() -> String {
     std::env::var("SCHEMATHESIS").unwrap_or_else(|_| "schemathesis".into())
@@ -31,27 +31,7 @@ async fn seed(db: &TestDatabase) {
         .map(|i| {
             let created_at = start + Duration::hours(i * 17);
             let merged_at = created_at + Duration::minutes(30 + (i * 97) % 5000);
-            PullRequest {
-                repository: "acme/app".into(),
-                number: i + 1,
-                github_id: 10_000 + i,
-                title: format!("Change {i}"),
-                state: "closed".into(),
-                draft: false,
-                author: Some(PrUser {
-                    login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
-                    id: 7,
-                    user_type: "User".into(),
-                }),
-                created_at,
-                updated_at: merged_at,
-                closed_at: Some(merged_at),
-                merged_at: Some(merged_at),
-                merge_commit_sha: None,
-                base_ref: "main".into(),
-                head_ref: None,
-                html_url: None,
-            }
+            merged_pr(i + 1, 10_000 + i, created_at, merged_at)
         })
         .collect();
     store.upsert_pull_requests(&prs).await.expect("upsert");

@@ -481,16 +481,7 @@ async fn a_dry_run_creates_no_sqlite_file_and_leaves_an_unmigrated_postgresql_da
     .await;
     assert_eq!(code, 0, "{err}\n{summary}");
     assert_eq!(summary_field(&summary, "prs_fetched"), 120);
-    let tables: i64 = unmigrated
-        .client()
-        .await
-        .query_one(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
-            &[],
-        )
-        .await
-        .unwrap()
-        .get(0);
+    let tables = unmigrated.public_table_count().await;
     assert_eq!(tables, 0);
 }
 

@@ -375,15 +375,6 @@ async fn a_dry_run_on_an_unmigrated_database_fetches_as_a_first_run_and_writes_n
 
     assert!(summary.complete, "{summary:?}");
     assert_eq!((summary.pages, summary.prs_fetched), (2, 150));
-    let tables: i64 = db
-        .client()
-        .await
-        .query_one(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
-            &[],
-        )
-        .await
-        .expect("count tables")
-        .get(0);
+    let tables = db.public_table_count().await;
     assert_eq!(tables, 0, "nothing created");
 }

@@ -112,3 +112,35 @@ pub async fn run_async(command: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Merged PR `number` of acme/app by alice (every third) or bob, as the seeded dashboard and
+/// OpenAPI tests store them.
+pub fn merged_pr(
+    number: i64,
+    github_id: i64,
+    created_at: chrono::DateTime<chrono::Utc>,
+    merged_at: chrono::DateTime<chrono::Utc>,
+) -> domain::PullRequest {
+    let i = number - 1;
+    domain::PullRequest {
+        repository: "acme/app".into(),
+        number,
+        github_id,
+        title: format!("Change {i}"),
+        state: "closed".into(),
+        draft: false,
+        author: Some(domain::PrUser {
+            login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
+            id: 7,
+            user_type: "User".into(),
+        }),
+        created_at,
+        updated_at: merged_at,
+        closed_at: Some(merged_at),
+        merged_at: Some(merged_at),
+        merge_commit_sha: None,
+        base_ref: "main".into(),
+        head_ref: None,
+        html_url: None,
+    }
+}

@@ -89,6 +89,19 @@ impl TestDatabase {
     pub async fn client(&self) -> tokio_postgres::Client {
         connect_or_panic(&self.url).await
     }
+
+    /// How many tables the `public` schema holds (0 before any migration).
+    pub async fn public_table_count(&self) -> i64 {
+        self.client()
+            .await
+            .query_one(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                &[],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("counting the tables of {}: {e:?}", self.name))
+            .get(0)
+    }
 }
 
 impl std::fmt::Debug for TestDatabase {
