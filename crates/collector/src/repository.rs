@@ -240,19 +240,19 @@ async fn walk(
     let mut prefetched: Option<(Result<PageOutcome, GithubError>, Instant)> = None;
     // Bounded by the deadline: every request either ends before it or stops the walk.
     loop {
-        let request = match &next_url {
-            None => PageRequest::First {
-                repository,
-                etag: first_etag.as_deref(),
-            },
-            Some(url) => PageRequest::Next {
-                repository,
-                url: url.as_str(),
-            },
-        };
         let (page, answered) = match prefetched.take() {
             Some(done) => done,
             None => {
+                let request = match &next_url {
+                    None => PageRequest::First {
+                        repository,
+                        etag: first_etag.as_deref(),
+                    },
+                    Some(url) => PageRequest::Next {
+                        repository,
+                        url: url.as_str(),
+                    },
+                };
                 let page = github.pulls_page(request, deadline).await;
                 (page, Instant::now())
             }

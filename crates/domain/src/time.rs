@@ -178,16 +178,6 @@ impl DateRange {
         }
     }
 
-    /// The last `weeks` full ISO weeks before the week containing `today`.
-    pub fn last_full_weeks(today: NaiveDate, weeks: u32) -> Self {
-        Period::Weeks(weeks).last_full(today)
-    }
-
-    /// The last `months` full calendar months before the month containing `today`.
-    pub fn last_full_months(today: NaiveDate, months: u32) -> Self {
-        Period::Months(months).last_full(today)
-    }
-
     /// The half-open instant range `[from 00:00Z, (to + 1 day) 00:00Z)`.
     pub fn instants(&self) -> (DateTime<Utc>, DateTime<Utc>) {
         (
@@ -289,11 +279,11 @@ mod tests {
     #[test]
     fn defaults_cover_full_periods_before_today() {
         // Wednesday 2026-11-25
-        let w = DateRange::last_full_weeks(day("2026-11-25"), 12);
+        let w = Period::Weeks(12).last_full(day("2026-11-25"));
         assert_eq!((w.from, w.to), (day("2026-08-31"), day("2026-11-22")));
-        let m = DateRange::last_full_months(day("2026-11-25"), 12);
+        let m = Period::Months(12).last_full(day("2026-11-25"));
         assert_eq!((m.from, m.to), (day("2025-11-01"), day("2026-10-31")));
-        let m = DateRange::last_full_months(day("2026-03-01"), 1);
+        let m = Period::Months(1).last_full(day("2026-03-01"));
         assert_eq!((m.from, m.to), (day("2026-02-01"), day("2026-02-28")));
     }
 

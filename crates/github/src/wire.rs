@@ -86,13 +86,16 @@ pub(crate) fn parse_pull_list(body: &[u8]) -> Result<Vec<WirePull>, String> {
     // path is only worked out again for a body that failed.
     serde_json::from_slice(body).map_err(|plain| {
         let mut deserializer = serde_json::Deserializer::from_slice(body);
-        match serde_path_to_error::deserialize::<_, Vec<WirePull>>(&mut deserializer) {
-            Err(e) if !matches!(e.path().to_string().as_str(), "" | ".") => {
-                let path = e.path().to_string();
-                format!("at {path}: {}", e.into_inner())
-            }
-            // No path to add (a syntax error at the top, or trailing data after the list).
-            _ => plain.to_string(),
+        let Err(tracked) = serde_path_to_error::deserialize::<_, Vec<WirePull>>(&mut deserializer)
+        else {
+            // Only the data after the list is wrong: there is no path to name.
+            return plain.to_string();
+        };
+        let path = tracked.path().to_string();
+        if path.is_empty() || path == "." {
+            plain.to_string()
+        } else {
+            format!("at {path}: {}", tracked.into_inner())
         }
     })
 }
