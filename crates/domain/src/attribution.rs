@@ -18,11 +18,14 @@ pub struct PrAuthor<'a> {
     pub merged_at: Option<DateTime<Utc>>,
 }
 
-/// One PR's credit to one team.
+/// One PR's credit to one team, through one membership.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribution {
     pub team_id: TeamId,
     pub weight: f64,
+    /// The `joined_at` of the membership that gave the credit: with the team and the author's
+    /// lowercased login, the membership's key (the store records which membership it was).
+    pub joined_at: DateTime<Utc>,
 }
 
 /// Whether an author is a bot: GitHub says so (`type == "Bot"`), or the login carries the
@@ -52,6 +55,7 @@ pub fn attribute(pr: PrAuthor<'_>, config: &TeamConfig) -> Vec<Attribution> {
                 .map(|m| Attribution {
                     team_id: team.id.clone(),
                     weight: m.weight,
+                    joined_at: m.joined_at,
                 })
         })
         .collect()

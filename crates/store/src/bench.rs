@@ -4,8 +4,9 @@
 //!
 //! Data is deterministic (a function of the spec), meant for an empty database.
 
+use crate::Store;
 use crate::error::StoreError;
-use crate::{Store, column};
+use crate::postgres::column;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::{Membership, Team, TeamConfig, TeamId};
 use std::time::{Duration as Elapsed, Instant};

@@ -9,7 +9,7 @@
 //! instant `at` tested with `joined_at <= at < left_at` is floored; a range `[start, end)` is
 //! rounded up at both ends.
 
-use crate::sync_state::{RepoSyncState, SyncReach};
+use crate::model::{RepoSyncState, SyncReach};
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use domain::{PullRequest, TeamConfig};
 use std::borrow::Cow;

@@ -7,7 +7,7 @@
 //! memberships recomputes the affected attributions in the same transaction, so
 //! `pr_attributions` always agrees with `domain::attribute`.
 //!
-//! On PostgreSQL, writers are serialised by one advisory lock (see [`locks`]): syncs and recomputes take it
+//! On PostgreSQL, writers are serialised by one advisory lock (see `postgres/mod.rs`): syncs and recomputes take it
 //! exclusively, PR upserts share it, so an upsert never computes attributions from memberships a
 //! concurrent sync is replacing. SQLite has one connection, so writers take turns anyway; it
 //! applies the attribution rule with `domain::attribute` itself (see `sqlite/attribution.rs`).
@@ -25,42 +25,23 @@ macro_rules! dispatch {
     };
 }
 
-mod api;
-mod attribution;
 pub mod bench;
-mod connect;
 mod error;
 mod instants;
-mod metrics;
-mod migrate;
-mod pull_requests;
+mod migrations;
+mod model;
+mod operations;
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
-mod sync;
-mod sync_state;
-mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
-pub mod tls;
+mod tls;
 
 pub use error::StoreError;
-pub use pull_requests::UpsertCounts;
-pub use sync_state::{RepoSyncState, ResumePoint, SyncReach};
-pub use teams::TeamSummary;
+pub use model::{RepoSyncState, ResumePoint, SyncReach, TeamSummary, UpsertCounts};
 
-use deadpool_postgres::{Object, Pool, Transaction};
-use std::sync::Arc;
-use tokio_postgres::Row;
-use tokio_postgres::types::FromSql;
-
-/// Advisory lock keys (arbitrary constants, unique to dorameter).
-pub(crate) mod locks {
-    /// Held (session level) while migrating.
-    pub(crate) const MIGRATIONS: i64 = 0x646f_7261_0001;
-    /// Held (transaction level) by every writer of memberships, PRs or attributions: exclusively
-    /// by syncs and recomputes, shared by PR upserts.
-    pub(crate) const ATTRIBUTION: i64 = 0x646f_7261_0002;
-}
+use postgres::Postgres;
 
 /// A handle on the database: a PostgreSQL connection pool or an embedded SQLite file, chosen by
 /// the URL given to [`Store::connect`]. Cloning is cheap and shares the pool or connection.
@@ -81,14 +62,6 @@ enum Backend {
     Sqlite(sqlite::Sqlite),
 }
 
-/// The PostgreSQL backend: a connection pool.
-#[derive(Clone)]
-pub(crate) struct Postgres {
-    pool: Pool,
-    /// `host:port/dbname`, for error messages (never the password).
-    target: Arc<str>,
-}
-
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store")
@@ -103,7 +76,7 @@ impl Store {
     /// - `postgres://…`, `postgresql://…` or libpq's `key=value` pairs: a pool of at most `max_connections` connections to
     ///   PostgreSQL, checked with one round trip. TLS follows libpq's `sslmode` (`disable`,
     ///   `prefer` — the default —, `require`, `verify-ca`, `verify-full`) and `sslrootcert` (see
-    ///   [`tls`]); `connect_timeout` defaults to 5 s. Errors name `DATABASE_URL` and the target
+    ///   `tls.rs`); `connect_timeout` defaults to 5 s. Errors name `DATABASE_URL` and the target
     ///   `host:port/dbname`, never the password.
     /// - `sqlite://PATH` (relative or absolute; created if missing) or `sqlite::memory:`: an
     ///   embedded SQLite database in WAL mode (`max_connections` is ignored: one connection
@@ -161,7 +134,7 @@ impl Store {
     /// SQLite.
     pub fn target(&self) -> &str {
         match &self.backend {
-            Backend::Postgres(pg) => &pg.target,
+            Backend::Postgres(pg) => pg.target(),
             #[cfg(feature = "sqlite")]
             Backend::Sqlite(db) => db.target(),
         }
@@ -186,78 +159,4 @@ impl Store {
             Backend::Sqlite(_) => Err(StoreError::Unsupported { what }),
         }
     }
-}
-
-impl Postgres {
-    async fn connect(database_url: &str, max_connections: usize) -> Result<Self, StoreError> {
-        let (config, tls) = connect::parse_connection(database_url)?;
-        let target = connect::describe_target(&config);
-        let pool = connect::build_pool(config, &tls, &target, max_connections)?;
-        let store = Postgres {
-            pool,
-            target: target.into(),
-        };
-        store.ping().await?;
-        Ok(store)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        let statement = client
-            .prepare_cached("SELECT 1")
-            .await
-            .map_err(StoreError::query("pinging the database"))?;
-        client
-            .query_one(&statement, &[])
-            .await
-            .map_err(StoreError::query("pinging the database"))?;
-        Ok(())
-    }
-
-    /// A pooled connection.
-    pub(crate) async fn client(&self) -> Result<Object, StoreError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| connect::pool_error(&self.target, e))
-    }
-}
-
-/// Which hold of [`locks::ATTRIBUTION`] a write transaction takes.
-#[derive(Clone, Copy)]
-pub(crate) enum LockMode {
-    /// Syncs and recomputes: alone.
-    Exclusive,
-    /// PR upserts: alongside each other, never alongside a sync.
-    Shared,
-}
-
-/// Takes the attribution lock for the rest of `tx`. Must be the transaction's first statement,
-/// so later statements (READ COMMITTED) see everything committed by the previous holder.
-pub(crate) async fn lock_attributions(
-    tx: &Transaction<'_>,
-    mode: LockMode,
-) -> Result<(), StoreError> {
-    let sql = match mode {
-        LockMode::Exclusive => "SELECT pg_advisory_xact_lock($1)",
-        LockMode::Shared => "SELECT pg_advisory_xact_lock_shared($1)",
-    };
-    let what = "taking the attribution lock";
-    let statement = tx
-        .prepare_cached(sql)
-        .await
-        .map_err(StoreError::query(what))?;
-    tx.execute(&statement, &[&locks::ATTRIBUTION])
-        .await
-        .map_err(StoreError::query(what))?;
-    Ok(())
-}
-
-/// Reads column `index` of `row`, naming `what` the store was doing if the type is wrong.
-pub(crate) fn column<'a, T: FromSql<'a>>(
-    row: &'a Row,
-    index: usize,
-    what: &'static str,
-) -> Result<T, StoreError> {
-    row.try_get(index).map_err(StoreError::query(what))
 }

@@ -6,20 +6,10 @@
 use super::teams::load_config;
 use super::{Sqlite, instant, micros};
 use crate::error::StoreError;
+use crate::model::Scope;
 use domain::{PrAuthor, TeamConfig};
 use rusqlite::{Connection, TransactionBehavior, params};
 use std::collections::{BTreeMap, HashMap};
-
-/// Which PRs a recompute covers.
-#[derive(Clone, Copy)]
-pub(super) enum Scope<'a> {
-    /// Every PR.
-    All,
-    /// PRs authored by these logins (matched lowercased).
-    Logins(&'a [String]),
-    /// PRs with these `pull_requests.id`s.
-    Prs(&'a [i64]),
-}
 
 /// One attribution row, its floats compared by bits (as PostgreSQL compares them with `=`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,17 +161,13 @@ fn desired_rows(
     let login = login.to_ascii_lowercase();
     for attribution in domain::attribute(author, config) {
         let team = attribution.team_id.as_str();
-        // The membership the rule used: the one of this login active at merged_at.
-        let membership = config
-            .team(team)
-            .and_then(|t| {
-                t.members
-                    .iter()
-                    .find(|m| m.login == login && m.is_active_at(merged_at))
-            })
-            .and_then(|m| {
-                membership_ids.get(&(team.to_owned(), login.clone(), micros(m.joined_at)))
-            })
+        let key = (
+            team.to_owned(),
+            login.clone(),
+            micros(attribution.joined_at),
+        );
+        let membership = membership_ids
+            .get(&key)
             .ok_or_else(|| StoreError::Corrupt {
                 what: format!("no stored membership of {login} in {team} at {merged_at}"),
             })?;

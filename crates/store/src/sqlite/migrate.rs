@@ -4,7 +4,7 @@
 
 use super::{Sqlite, now_micros};
 use crate::error::StoreError;
-use crate::migrate::SQLITE_MIGRATIONS;
+use crate::migrations::{SQLITE_MIGRATIONS, check_recorded};
 use rusqlite::{Connection, TransactionBehavior, params};
 
 impl Sqlite {
@@ -37,21 +37,7 @@ fn apply_pending(connection: &mut Connection) -> Result<Vec<String>, StoreError>
         rows.collect::<Result<_, _>>()
             .map_err(StoreError::sqlite(what))?
     };
-    let mut applied = Vec::with_capacity(recorded.len());
-    for (version, name, checksum) in recorded {
-        let Some(known) = SQLITE_MIGRATIONS.iter().find(|m| m.version == version) else {
-            return Err(StoreError::UnknownMigration { version, name });
-        };
-        let current = known.checksum();
-        if current != checksum {
-            return Err(StoreError::MigrationChanged {
-                file: known.file.to_owned(),
-                applied: checksum,
-                current,
-            });
-        }
-        applied.push(version);
-    }
+    let applied = check_recorded(SQLITE_MIGRATIONS, recorded)?;
     let mut names = Vec::new();
     for migration in SQLITE_MIGRATIONS
         .iter()

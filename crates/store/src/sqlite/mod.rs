@@ -4,10 +4,15 @@
 //! `crates/store/tests/conformance.rs`).
 
 mod attribution;
-mod functions;
+mod connect;
 mod migrate;
 mod pull_requests;
+mod reads;
+mod sync_state;
+mod team_sync;
 mod teams;
+
+pub(crate) use connect::file_path;
 
 use crate::error::StoreError;
 use chrono::{DateTime, Utc};
@@ -22,28 +27,15 @@ pub(crate) struct Sqlite {
     target: Arc<str>,
 }
 
-/// The path of a `sqlite://PATH` (or `sqlite:PATH`) URL; `None` for other URLs and for
-/// `sqlite::memory:`.
-pub(crate) fn file_path(database_url: &str) -> Option<&str> {
-    url_path(database_url).filter(|path| *path != ":memory:")
-}
-
-fn url_path(database_url: &str) -> Option<&str> {
-    database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))
-        .filter(|path| !path.is_empty())
-}
-
 impl Sqlite {
     /// Opens (creating if missing) the database of a `sqlite://PATH` or `sqlite::memory:` URL,
     /// in WAL mode with foreign keys enforced, and registers the store's SQL functions.
     pub(crate) async fn open(database_url: &str) -> Result<Self, StoreError> {
-        let path = url_path(database_url)
+        let path = connect::url_path(database_url)
             .ok_or(StoreError::UnsupportedDatabaseUrl)?
             .to_owned();
         let target: Arc<str> = format!("sqlite:{path}").into();
-        let opened = tokio::task::spawn_blocking(move || open_blocking(&path))
+        let opened = tokio::task::spawn_blocking(move || connect::open_blocking(&path))
             .await
             .map_err(|_| StoreError::SqliteWorker {
                 what: "opening the database",
@@ -85,33 +77,6 @@ impl Sqlite {
         })
         .await
     }
-}
-
-fn open_blocking(path: &str) -> Result<Connection, StoreError> {
-    let failed = |source| StoreError::SqliteOpen {
-        path: path.to_owned(),
-        source,
-    };
-    let connection = if path == ":memory:" {
-        Connection::open_in_memory()
-    } else {
-        Connection::open(path)
-    }
-    .map_err(failed)?;
-    // busy_timeout first: switching a new file to WAL takes a lock that another process opening
-    // or migrating the same file may hold for a moment. WAL: readers in other processes (a
-    // second `serve`) do not block the writer. NORMAL synchronous is durable across application
-    // crashes, which is what a local tool needs.
-    connection
-        .execute_batch(
-            "PRAGMA busy_timeout = 5000;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;",
-        )
-        .map_err(failed)?;
-    functions::register(&connection).map_err(failed)?;
-    Ok(connection)
 }
 
 /// An instant as stored: microseconds since the epoch, floored (PostgreSQL's precision; the

@@ -11,7 +11,7 @@ mod sql;
 pub use sql::{Cell, Snapshot, execute, postgres_row, query, snapshot};
 
 use crate::Store;
-use crate::connect::{describe_target, parse_database_url};
+use crate::postgres::{describe_target, parse_database_url};
 use tokio_postgres::NoTls;
 
 /// The server used when `TEST_DATABASE_URL` is not set.

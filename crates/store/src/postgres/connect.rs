@@ -1,5 +1,5 @@
 //! Turning `DATABASE_URL` into a connection pool: the one place that knows how connections are
-//! made: TCP, TLS per `sslmode` (see [`crate::tls`]), a connect timeout, a bounded pool.
+//! made: TCP, TLS per `sslmode` (see `crate::tls`), a connect timeout, a bounded pool.
 
 use crate::error::StoreError;
 use crate::tls::{self, TlsSettings};

@@ -2,10 +2,11 @@
 //! `domain::diff_team_configs`, write only what changed, and recompute the attributions of the
 //! affected logins, all in one transaction under the exclusive attribution lock.
 
-use crate::attribution::{self, Scope};
+use super::attribution;
+use super::teams::load_config;
+use super::{LockMode, Postgres, lock_attributions};
 use crate::error::StoreError;
-use crate::teams::load_config;
-use crate::{LockMode, Postgres, lock_attributions};
+use crate::model::Scope;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use domain::{MemberChange, Membership, TeamChanges, TeamConfig};
@@ -16,7 +17,7 @@ impl Postgres {
     /// second time. Attributions of every affected login (`TeamChanges::affected_logins`) are
     /// recomputed in the same transaction; on any error nothing is written. `desired`'s
     /// instants are whole microseconds ([`crate::Store::sync_teams`] rounds them).
-    pub async fn sync_teams(&self, desired: &TeamConfig) -> Result<TeamChanges, StoreError> {
+    pub(crate) async fn sync_teams(&self, desired: &TeamConfig) -> Result<TeamChanges, StoreError> {
         let mut client = self.client().await?;
         let tx = client
             .transaction()

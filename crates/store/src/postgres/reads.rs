@@ -1,16 +1,16 @@
 //! The read behind the metrics endpoints: one team's attributed PRs in a time range, for
 //! `domain::weekly_velocity` and `domain::monthly_lead_time`. The metric math stays in domain.
 
+use super::{Postgres, column};
 use crate::error::StoreError;
-use crate::{Postgres, column};
 use chrono::{DateTime, Utc};
 use domain::AttributedPr;
 
 impl Postgres {
     /// The attributions of `team_id` with `merged_at` in `[start, end)`, oldest first: an
     /// index-only scan of `pr_attributions_team_merged_at`. An unknown team yields no rows (use
-    /// [`Store::team_exists`] to tell the two apart).
-    pub async fn attributed_prs(
+    /// [`crate::Store::team_exists`] to tell the two apart).
+    pub(crate) async fn attributed_prs(
         &self,
         team_id: &str,
         start: DateTime<Utc>,
@@ -22,7 +22,7 @@ impl Postgres {
             .prepare_cached(
                 "SELECT merged_at, weight, cycle_time_hours FROM pr_attributions
                  WHERE team_id = $1 AND merged_at >= $2 AND merged_at < $3
-                 ORDER BY merged_at",
+                 ORDER BY merged_at, weight, cycle_time_hours",
             )
             .await
             .map_err(StoreError::query(what))?;

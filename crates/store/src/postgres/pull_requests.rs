@@ -1,9 +1,11 @@
 //! Pull requests: the batched upsert keyed by `(repository, number)`, shared by
-//! [`Store::upsert_pull_requests`] and the collector's [`Store::commit_page`].
+//! [`crate::Store::upsert_pull_requests`] and the collector's
+//! [`crate::Store::commit_page`].
 
-use crate::attribution::{self, Scope};
+use super::attribution;
+use super::{LockMode, Postgres, column, lock_attributions};
 use crate::error::StoreError;
-use crate::{LockMode, Postgres, column, lock_attributions};
+use crate::model::{Scope, UpsertCounts, latest_per_key};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Transaction;
 use domain::PullRequest;
@@ -12,18 +14,6 @@ use std::sync::LazyLock;
 /// Rows per upsert statement: a collector page (100) is one statement; bulk loads are chunked
 /// to keep parameter arrays small.
 const UPSERT_CHUNK: usize = 5_000;
-
-/// What an upsert did, counted over distinct `(repository, number)` pairs of the input (a PR
-/// given twice in one call is stored once, from the copy with the latest `updated_at`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct UpsertCounts {
-    /// PRs not stored before.
-    pub inserted: u64,
-    /// Stored PRs of which some field changed.
-    pub updated: u64,
-    /// Stored PRs left as they were: identical, or older (`updated_at`) than the stored copy.
-    pub unchanged: u64,
-}
 
 /// Inserts new PRs and updates changed ones. The WHERE clause skips rows where nothing differs
 /// (so they are not rewritten) and rows older than the stored copy (a stale page never undoes a
@@ -121,26 +111,6 @@ pub(crate) async fn upsert_in(
     Ok(counts)
 }
 
-/// One copy per `(repository, number)`, the latest by `updated_at` (the last given on a tie),
-/// sorted by key so concurrent upserts lock rows in the same order and cannot deadlock.
-pub(crate) fn latest_per_key(prs: &[PullRequest]) -> Vec<&PullRequest> {
-    let mut sorted: Vec<&PullRequest> = prs.iter().collect();
-    // Stable: among equal keys and updated_at, input order is kept, and the last one wins.
-    sorted.sort_by(|a, b| {
-        (&a.repository, a.number, a.updated_at).cmp(&(&b.repository, b.number, b.updated_at))
-    });
-    let mut distinct: Vec<&PullRequest> = Vec::with_capacity(sorted.len());
-    for pr in sorted {
-        match distinct.last_mut() {
-            Some(last) if (&last.repository, last.number) == (&pr.repository, pr.number) => {
-                *last = pr;
-            }
-            _ => distinct.push(pr),
-        }
-    }
-    distinct
-}
-
 /// The upsert's parameters: one array per column.
 struct Columns<'a> {
     repository: Vec<&'a str>,
@@ -202,7 +172,7 @@ impl Postgres {
     /// Stores `prs` (one row per `(repository, number)`: new ones inserted, changed ones
     /// updated, identical ones not rewritten) and recomputes the attributions of the inserted and
     /// updated ones, all in one transaction.
-    pub async fn upsert_pull_requests(
+    pub(crate) async fn upsert_pull_requests(
         &self,
         prs: &[PullRequest],
     ) -> Result<UpsertCounts, StoreError> {
@@ -217,51 +187,5 @@ impl Postgres {
             .await
             .map_err(StoreError::query("committing the pull request upsert"))?;
         Ok(counts)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    fn pr(repository: &str, number: i64, updated_hour: u32, title: &str) -> PullRequest {
-        let at = Utc
-            .with_ymd_and_hms(2026, 1, 1, updated_hour, 0, 0)
-            .single()
-            .expect("valid instant");
-        PullRequest {
-            repository: repository.into(),
-            number,
-            github_id: number,
-            title: title.into(),
-            state: "open".into(),
-            draft: false,
-            author: None,
-            created_at: at,
-            updated_at: at,
-            closed_at: None,
-            merged_at: None,
-            merge_commit_sha: None,
-            base_ref: "main".into(),
-            head_ref: None,
-            html_url: None,
-        }
-    }
-
-    #[test]
-    fn duplicates_collapse_to_the_latest_copy_in_key_order() {
-        let prs = [
-            pr("b/b", 1, 3, "b1"),
-            pr("a/a", 2, 5, "a2 newest"),
-            pr("a/a", 2, 1, "a2 oldest"),
-            pr("a/a", 1, 2, "a1 first"),
-            pr("a/a", 1, 2, "a1 last of a tie"),
-        ];
-        let titles: Vec<&str> = latest_per_key(&prs)
-            .iter()
-            .map(|p| p.title.as_str())
-            .collect();
-        assert_eq!(titles, ["a1 last of a tie", "a2 newest", "b1"]);
     }
 }

@@ -2,37 +2,10 @@
 //! `schema_migrations`, in version order, each in its own transaction, under an advisory lock so
 //! two processes migrating at once take turns (the second finds nothing left to do).
 
+use super::{Postgres, column, locks};
 use crate::error::StoreError;
-use crate::{Postgres, column, locks};
+use crate::migrations::{MIGRATIONS, MigrationFile, check_recorded};
 use deadpool_postgres::Object;
-use sha2::{Digest, Sha256};
-
-/// One embedded migration file.
-pub(crate) struct MigrationFile {
-    /// The number the file name starts with.
-    pub(crate) version: i64,
-    /// The file name, e.g. `0001_teams_and_memberships.sql`.
-    pub(crate) file: &'static str,
-    /// Its content.
-    pub(crate) sql: &'static str,
-}
-
-include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
-
-impl MigrationFile {
-    /// The name recorded and reported: the file name without `.sql`.
-    pub(crate) fn name(&self) -> &'static str {
-        self.file.strip_suffix(".sql").unwrap_or(self.file)
-    }
-
-    /// Hex SHA-256 of the content, recorded to detect edits of applied migrations.
-    pub(crate) fn checksum(&self) -> String {
-        Sha256::digest(self.sql.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-}
 
 const CREATE_SCHEMA_MIGRATIONS: &str = "
     CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -47,7 +20,7 @@ impl Postgres {
     /// order, and returns their names (`0001_teams_and_memberships`, …). Idempotent, and safe when
     /// several processes run it at once: they are serialised by a session advisory lock. Refuses
     /// with [`StoreError::MigrationChanged`] if an applied file has been edited since.
-    pub async fn migrate(&self) -> Result<Vec<String>, StoreError> {
+    pub(crate) async fn migrate(&self) -> Result<Vec<String>, StoreError> {
         let mut client = self.client().await?;
         client
             .execute("SELECT pg_advisory_lock($1)", &[&locks::MIGRATIONS])
@@ -79,25 +52,18 @@ async fn apply_pending(client: &mut Object) -> Result<Vec<String>, StoreError> {
         )
         .await
         .map_err(StoreError::query("reading schema_migrations"))?;
-    let mut applied = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let what = "reading schema_migrations";
-        let version: i64 = column(row, 0, what)?;
-        let name: String = column(row, 1, what)?;
-        let checksum: String = column(row, 2, what)?;
-        let Some(known) = MIGRATIONS.iter().find(|m| m.version == version) else {
-            return Err(StoreError::UnknownMigration { version, name });
-        };
-        let current = known.checksum();
-        if current != checksum {
-            return Err(StoreError::MigrationChanged {
-                file: known.file.to_owned(),
-                applied: checksum,
-                current,
-            });
-        }
-        applied.push(version);
-    }
+    let what = "reading schema_migrations";
+    let recorded = rows
+        .iter()
+        .map(|row| {
+            Ok((
+                column(row, 0, what)?,
+                column(row, 1, what)?,
+                column(row, 2, what)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let applied = check_recorded(MIGRATIONS, recorded)?;
     let mut names = Vec::new();
     for migration in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         apply_one(client, migration).await?;
@@ -121,23 +87,4 @@ async fn apply_one(client: &mut Object, migration: &MigrationFile) -> Result<(),
     .await
     .map_err(failed)?;
     tx.commit().await.map_err(failed)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn migrations_are_embedded_in_version_order() {
-        assert!(!MIGRATIONS.is_empty());
-        assert!(MIGRATIONS.windows(2).all(|w| w[0].version < w[1].version));
-        assert_eq!(MIGRATIONS[0].name(), "0001_teams_and_memberships");
-    }
-
-    #[test]
-    fn checksum_is_hex_sha256() {
-        let m = &MIGRATIONS[0];
-        assert_eq!(m.checksum().len(), 64);
-        assert!(m.checksum().bytes().all(|b| b.is_ascii_hexdigit()));
-    }
 }

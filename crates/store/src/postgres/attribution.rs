@@ -1,10 +1,11 @@
 //! The attribution rule applied set-based in SQL: the rows of `pr_attributions` that
 //! `pull_requests` × `team_memberships` × `teams` should give are compared with the stored ones,
-//! and only the difference is deleted and inserted, in the caller's transaction. The rule is `domain::attribute`'s, stated in `migrations/0003_attributions.sql`;
-//! the store's tests check the two agree on generated data.
+//! and only the difference is deleted and inserted, in the caller's transaction. The rule is `domain::attribute`'s, stated in
+//! `migrations/0003_attributions.sql`; the store's tests check the two agree on generated data.
 
+use super::{LockMode, Postgres, lock_attributions};
 use crate::error::StoreError;
-use crate::{LockMode, Postgres, lock_attributions};
+use crate::model::Scope;
 use deadpool_postgres::Transaction;
 use tokio_postgres::types::ToSql;
 
@@ -47,17 +48,6 @@ const INSERT_MISSING: &str = "
     SELECT d.pr_id, d.team_id, d.membership_id, d.weight, d.merged_at, d.cycle_time_hours
     FROM ({desired}) d
     ON CONFLICT (pr_id, team_id) DO NOTHING";
-
-/// Which PRs a recompute covers.
-#[derive(Clone, Copy)]
-pub(crate) enum Scope<'a> {
-    /// Every PR.
-    All,
-    /// PRs authored by these logins (lowercased).
-    Logins(&'a [String]),
-    /// PRs with these `pull_requests.id`s.
-    Prs(&'a [i64]),
-}
 
 /// Makes the attributions of the PRs in `scope` what the rule gives, within `tx`: a set-based
 /// DELETE of the rows that differ, then an INSERT ... SELECT of the missing ones. Rows that are
@@ -129,7 +119,7 @@ impl Postgres {
     /// Recomputes attributions set-based, in one transaction: of the PRs authored by `logins`
     /// (matched case-insensitively), or of every PR when `None`. Only rows that differ from the
     /// rule's result are written; returns rows deleted plus rows inserted (0 when all was right).
-    pub async fn recompute_attributions(
+    pub(crate) async fn recompute_attributions(
         &self,
         logins: Option<&[String]>,
     ) -> Result<u64, StoreError> {

@@ -1,12 +1,57 @@
-//! SQL functions SQLite lacks and the reporting views need: `percentile_cont(value, fraction)`,
-//! an aggregate with `domain::percentile_cont`'s definition (linear interpolation, as
-//! PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY value)`).
+//! The read behind the metrics endpoints on SQLite (one team's attributed PRs in a time
+//! range), and the SQL function SQLite lacks and the reporting views need:
+//! `percentile_cont(value, fraction)`, an aggregate with `domain::percentile_cont`'s definition
+//! (linear interpolation, as PostgreSQL's `percentile_cont(fraction) WITHIN GROUP (ORDER BY
+//! value)`).
 
-use rusqlite::Connection;
+use super::{Sqlite, instant, micros};
+use crate::error::StoreError;
+use chrono::{DateTime, Utc};
+use domain::AttributedPr;
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
+use rusqlite::{Connection, params};
+
+impl Sqlite {
+    /// See [`crate::Store::attributed_prs`].
+    pub(crate) async fn attributed_prs(
+        &self,
+        team_id: &str,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> Result<Vec<AttributedPr>, StoreError> {
+        let what = "reading attributed pull requests";
+        let team_id = team_id.to_owned();
+        self.run(what, move |c| {
+            let mut statement = c
+                .prepare_cached(
+                    "SELECT merged_at, weight, cycle_time_hours FROM pr_attributions
+                     WHERE team_id = ?1 AND merged_at >= ?2 AND merged_at < ?3
+                     ORDER BY merged_at, weight, cycle_time_hours",
+                )
+                .map_err(StoreError::sqlite(what))?;
+            let rows = statement
+                .query_map(params![team_id, micros(start), micros(end)], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get(1)?, row.get(2)?))
+                })
+                .map_err(StoreError::sqlite(what))?;
+            let mut prs = Vec::new();
+            for row in rows {
+                let (merged_at, weight, cycle_time_hours) =
+                    row.map_err(StoreError::sqlite(what))?;
+                prs.push(AttributedPr {
+                    merged_at: instant(merged_at)?,
+                    weight,
+                    cycle_time_hours,
+                });
+            }
+            Ok(prs)
+        })
+        .await
+    }
+}
 
 /// Registers the functions on `connection`.
-pub(super) fn register(connection: &Connection) -> rusqlite::Result<()> {
+pub(super) fn register_functions(connection: &Connection) -> rusqlite::Result<()> {
     connection.create_aggregate_function(
         "percentile_cont",
         2,
@@ -53,7 +98,7 @@ mod tests {
     #[test]
     fn percentile_cont_interpolates_like_the_domain_and_postgresql() {
         let connection = Connection::open_in_memory().expect("open");
-        register(&connection).expect("register");
+        register_functions(&connection).expect("register");
         connection
             .execute_batch(
                 "CREATE TABLE t (v REAL); INSERT INTO t VALUES (4), (1), (NULL), (3), (2);",
