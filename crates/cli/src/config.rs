@@ -42,6 +42,7 @@ pub enum Command {
     /// months of PRs), load it through the real sync path from an in-process fake GitHub into
     /// an in-memory SQLite database, and serve the API and dashboard. Needs no network, no
     /// token and no database server. Deterministic for a given --seed and --until.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Benchmarks (loads synthetic data into the given database).
     #[command(subcommand)]
@@ -71,9 +72,11 @@ pub enum BenchCommand {
     Api(BenchApiArgs),
     /// Sync PRs from an in-process fake GitHub into an empty database and count requests and
     /// ingest rate against their floors.
+    #[cfg(feature = "demo")]
     Sync(BenchSyncArgs),
 }
 
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct BenchSyncArgs {
     #[command(flatten)]
@@ -186,6 +189,7 @@ impl ServeArgs {
 }
 
 /// `dorameter demo`.
+#[cfg(feature = "demo")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Seed of the synthetic organisation: the same seed and --until give the same data.
@@ -204,6 +208,7 @@ pub struct DemoArgs {
 }
 
 /// The demo's API key unless `--api-key` is given: local demo data only, never a real key.
+#[cfg(feature = "demo")]
 pub const DEMO_API_KEY: &str = "demo-key";
 
 /// `dorameter sync`.

@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+#[cfg(feature = "demo")]
 mod demo_org;
 mod logging;
 

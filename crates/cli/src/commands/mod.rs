@@ -1,7 +1,9 @@
 //! One function per command.
 
 mod bench;
+#[cfg(feature = "demo")]
 mod bench_sync;
+#[cfg(feature = "demo")]
 mod demo;
 mod serve;
 mod sync;
@@ -22,8 +24,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Teams(TeamsCommand::Validate { config }) => teams::validate(&config),
         Command::Sync(args) => sync::sync(&args).await,
         Command::Serve(args) => serve::serve(&args).await,
+        #[cfg(feature = "demo")]
         Command::Demo(args) => demo::demo(&args).await,
         Command::Bench(BenchCommand::Api(args)) => bench::api(&args).await,
+        #[cfg(feature = "demo")]
         Command::Bench(BenchCommand::Sync(args)) => bench_sync::sync(&args).await,
     }
 }
