@@ -1,7 +1,7 @@
 //! Calendar rules, all in UTC: ISO weeks starting Monday 00:00, calendar months, and the
 //! inclusive day ranges the API takes (`from`/`to`).
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use std::fmt;
 use thiserror::Error;
 
@@ -206,9 +206,10 @@ pub fn parse_config_instant(value: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Weekday helper kept here so callers need not import chrono's.
-pub fn is_monday(day: NaiveDate) -> bool {
-    day.weekday() == Weekday::Mon
+/// Whether `day` is a Monday (for the tests of week boundaries).
+#[cfg(test)]
+pub(crate) fn is_monday(day: NaiveDate) -> bool {
+    day.weekday() == chrono::Weekday::Mon
 }
 
 #[cfg(test)]
