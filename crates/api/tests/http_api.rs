@@ -1,8 +1,9 @@
 //! The API over real TCP against a real, freshly created PostgreSQL database.
 
 use api::{ApiKeys, AppState};
-use chrono::{DateTime, Duration, Utc};
-use domain::{PrUser, PullRequest, TeamConfig};
+use chrono::Duration;
+use domain::testing::{at, merged_pr};
+use domain::{PullRequest, TeamConfig};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use store::testing::TestDatabase;
@@ -28,34 +29,21 @@ impl TestApp {
     }
 }
 
-fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-}
-
+/// PR `number` by `login`, opened at `created`, merged at `merged` (or closed unmerged two
+/// hours after it was opened), last updated an hour after its merge (or opening).
 fn pr(number: i64, login: Option<&str>, created: &str, merged: Option<&str>) -> PullRequest {
     let created_at = at(created);
     let merged_at = merged.map(at);
-    PullRequest {
-        repository: "acme/app".into(),
-        number,
-        github_id: 1000 + number,
-        title: format!("PR {number} ✨"),
-        state: "closed".into(),
-        draft: false,
-        author: login.map(|l| PrUser {
-            login: l.into(),
-            id: 1,
-            user_type: "User".into(),
-        }),
-        created_at,
-        updated_at: merged_at.unwrap_or(created_at) + Duration::hours(1),
-        closed_at: Some(merged_at.unwrap_or(created_at + Duration::hours(2))),
-        merged_at,
-        merge_commit_sha: merged.map(|_| format!("{number:040x}")),
-        base_ref: "main".into(),
-        head_ref: Some(format!("feature-{number}")),
-        html_url: None,
-    }
+    let pr = merged_pr(number)
+        .by_user(login, "User")
+        .title(&format!("PR {number} ✨"));
+    let pr = match merged_at {
+        Some(merged_at) => pr.merged(merged_at),
+        None => pr.closed_unmerged(created_at + Duration::hours(2)),
+    };
+    pr.created(created_at)
+        .updated(merged_at.unwrap_or(created_at) + Duration::hours(1))
+        .build()
 }
 
 /// A team config, some PRs, and the API on an ephemeral port with the clock pinned to

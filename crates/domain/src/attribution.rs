@@ -66,9 +66,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
+    use crate::testing::at;
 
     fn config() -> TeamConfig {
         TeamConfig::from_json(

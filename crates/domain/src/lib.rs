@@ -9,6 +9,8 @@ pub mod diff;
 pub mod error;
 pub mod metrics;
 pub mod pull_request;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod time;
 
 pub use attribution::{Attribution, PrAuthor, attribute, is_bot};

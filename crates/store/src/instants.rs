@@ -91,11 +91,7 @@ pub(crate) fn sync_state_in_micros(state: &RepoSyncState) -> RepoSyncState {
 mod tests {
     use super::*;
 
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .expect("RFC 3339")
-            .with_timezone(&Utc)
-    }
+    use domain::testing::at;
 
     #[test]
     fn instants_floor_to_the_earlier_microsecond_before_1970_2000_and_after() {

@@ -255,27 +255,15 @@ mod tests {
     use chrono::TimeZone;
 
     fn pr(repository: &str, number: i64, updated_hour: u32, title: &str) -> PullRequest {
-        let at = Utc
+        let updated = Utc
             .with_ymd_and_hms(2026, 1, 1, updated_hour, 0, 0)
             .single()
             .expect("valid instant");
-        PullRequest {
-            repository: repository.into(),
-            number,
-            github_id: number,
-            title: title.into(),
-            state: "open".into(),
-            draft: false,
-            author: None,
-            created_at: at,
-            updated_at: at,
-            closed_at: None,
-            merged_at: None,
-            merge_commit_sha: None,
-            base_ref: "main".into(),
-            head_ref: None,
-            html_url: None,
-        }
+        domain::testing::merged_pr(number)
+            .repository(repository)
+            .title(title)
+            .open(updated)
+            .build()
     }
 
     #[test]

@@ -122,25 +122,11 @@ pub fn merged_pr(
     merged_at: chrono::DateTime<chrono::Utc>,
 ) -> domain::PullRequest {
     let i = number - 1;
-    domain::PullRequest {
-        repository: "acme/app".into(),
-        number,
-        github_id,
-        title: format!("Change {i}"),
-        state: "closed".into(),
-        draft: false,
-        author: Some(domain::PrUser {
-            login: if i % 3 == 0 { "alice" } else { "bob" }.into(),
-            id: 7,
-            user_type: "User".into(),
-        }),
-        created_at,
-        updated_at: merged_at,
-        closed_at: Some(merged_at),
-        merged_at: Some(merged_at),
-        merge_commit_sha: None,
-        base_ref: "main".into(),
-        head_ref: None,
-        html_url: None,
-    }
+    domain::testing::merged_pr(number)
+        .github_id(github_id)
+        .title(&format!("Change {i}"))
+        .by(if i % 3 == 0 { "alice" } else { "bob" })
+        .merged(merged_at)
+        .created(created_at)
+        .build()
 }

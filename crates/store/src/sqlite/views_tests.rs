@@ -5,31 +5,15 @@
 
 use super::Sqlite;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use domain::{PrUser, PullRequest, TeamConfig};
+use domain::{PullRequest, TeamConfig};
 
 fn pr(number: i64, login: &str, created_at: DateTime<Utc>, hours: i64) -> PullRequest {
     let merged = created_at + Duration::minutes(hours * 60 + number % 60);
-    PullRequest {
-        repository: "acme/app".into(),
-        number,
-        github_id: number,
-        title: format!("PR {number}"),
-        state: "closed".into(),
-        draft: false,
-        author: Some(PrUser {
-            login: login.into(),
-            id: 1,
-            user_type: "User".into(),
-        }),
-        created_at,
-        updated_at: merged,
-        closed_at: Some(merged),
-        merged_at: Some(merged),
-        merge_commit_sha: None,
-        base_ref: "main".into(),
-        head_ref: None,
-        html_url: None,
-    }
+    domain::testing::merged_pr(number)
+        .by(login)
+        .merged(merged)
+        .created(created_at)
+        .build()
 }
 
 #[tokio::test]

@@ -9,15 +9,9 @@ pub mod generated;
 #[allow(unused_imports)]
 pub use backends::{Backend, FromRow, TestStore};
 
-use chrono::{DateTime, Duration, Utc};
-use domain::{PrUser, PullRequest, TeamConfig};
+use domain::{PullRequest, TeamConfig};
 
-/// Parses an RFC 3339 instant.
-pub fn at(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .unwrap_or_else(|e| panic!("{s}: {e}"))
-        .with_timezone(&Utc)
-}
+pub use domain::testing::at;
 
 /// A validated config from JSON.
 pub fn config(json: &str) -> TeamConfig {
@@ -26,28 +20,11 @@ pub fn config(json: &str) -> TeamConfig {
 
 /// A merged PR by `login` (type User) in `acme/app`.
 pub fn merged_pr(number: i64, login: Option<&str>, merged_at: &str) -> PullRequest {
-    let merged = at(merged_at);
-    PullRequest {
-        repository: "acme/app".into(),
-        number,
-        github_id: 1_000 + number,
-        title: format!("PR {number}"),
-        state: "closed".into(),
-        draft: false,
-        author: login.map(|l| PrUser {
-            login: l.into(),
-            id: 7,
-            user_type: "User".into(),
-        }),
-        created_at: merged - Duration::hours(5),
-        updated_at: merged,
-        closed_at: Some(merged),
-        merged_at: Some(merged),
-        merge_commit_sha: Some(format!("sha{number}")),
-        base_ref: "main".into(),
-        head_ref: Some(format!("feature-{number}")),
-        html_url: Some(format!("https://github.com/acme/app/pull/{number}")),
-    }
+    domain::testing::merged_pr(number)
+        .by_user(login, "User")
+        .merged(at(merged_at))
+        .open_for_hours(5)
+        .build()
 }
 
 /// A small deterministic generator (xorshift64*), so generated data is reproducible.
