@@ -20,6 +20,7 @@ test('requests are relative to the page and carry the key in x-api-key only', as
 
 test.each([
   [401, 'unauthorized', /API key was rejected \(401\)/],
+  [403, 'unauthorized', /API key was rejected \(403\)/],
   [404, 'not_found', /^no team "x"$/],
   [400, 'request', /^no team "x"$/],
   [503, 'server', /^The API at https:\/\/api\.example\/prod\/ failed \(503\)/],
