@@ -222,11 +222,7 @@ fn a_failed_collector_run_is_not_retried_and_lands_in_a_queue_kept_14_days() {
 }
 
 /// The routes open without a key: liveness and the dashboard's page and assets, `GET` only.
-const KEYLESS: [(&str, &str); 3] = [
-    ("GET", "/"),
-    ("GET", "/assets/{file}"),
-    ("GET", "/health"),
-];
+const KEYLESS: [(&str, &str); 3] = [("GET", "/"), ("GET", "/assets/{file}"), ("GET", "/health")];
 
 #[test]
 fn every_api_route_but_health_and_the_dashboard_requires_the_api_key() {
@@ -256,7 +252,10 @@ fn every_api_route_but_health_and_the_dashboard_requires_the_api_key() {
                 "every route is on the keyed API"
             );
             let path = at(properties, &["Path"]).as_str().expect("Path").to_owned();
-            let method = at(properties, &["Method"]).as_str().expect("Method").to_owned();
+            let method = at(properties, &["Method"])
+                .as_str()
+                .expect("Method")
+                .to_owned();
             let required = properties
                 .get("Auth")
                 .and_then(|a| a.get("ApiKeyRequired"))

@@ -115,7 +115,10 @@ fn serve(path: &str, request: &HeaderMap) -> Response {
 }
 
 /// The form to send and its `Content-Encoding`: brotli, then gzip, when accepted and built.
-fn choose(file: &'static EmbeddedFile, request: &HeaderMap) -> (&'static Variant, Option<&'static str>) {
+fn choose(
+    file: &'static EmbeddedFile,
+    request: &HeaderMap,
+) -> (&'static Variant, Option<&'static str>) {
     let accept: Vec<&str> = request
         .get_all(ACCEPT_ENCODING)
         .iter()
@@ -142,7 +145,9 @@ fn accepts(accept_encoding: &str, coding: &str) -> bool {
             .filter_map(|p| p.trim().strip_prefix("q=").or(p.trim().strip_prefix("Q=")))
             .find_map(|q| q.trim().parse::<f32>().ok())
             .unwrap_or(1.0);
-        if name.eq_ignore_ascii_case(coding) || (coding == "gzip" && name.eq_ignore_ascii_case("x-gzip")) {
+        if name.eq_ignore_ascii_case(coding)
+            || (coding == "gzip" && name.eq_ignore_ascii_case("x-gzip"))
+        {
             return weight > 0.0;
         }
         if name == "*" {
@@ -155,8 +160,16 @@ fn accepts(accept_encoding: &str, coding: &str) -> bool {
 /// The entity tag of `If-None-Match` that names a form of this file, if any (weak comparison,
 /// RFC 9110 §13.1.2): the client holds that form, which is current, so a 304 confirms it.
 fn not_modified(file: &'static EmbeddedFile, request: &HeaderMap) -> Option<&'static str> {
-    let forms = [Some(&file.identity), file.gzip.as_ref(), file.brotli.as_ref()];
-    for value in request.get_all(IF_NONE_MATCH).iter().filter_map(|v| v.to_str().ok()) {
+    let forms = [
+        Some(&file.identity),
+        file.gzip.as_ref(),
+        file.brotli.as_ref(),
+    ];
+    for value in request
+        .get_all(IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+    {
         for tag in value.split(',').map(str::trim) {
             if tag == "*" {
                 return Some(choose(file, request).0.etag);
@@ -191,9 +204,15 @@ mod tests {
 
     #[test]
     fn the_page_and_its_hashed_script_and_style_are_embedded_with_compressed_forms() {
-        let index = FILES.iter().find(|f| f.path == "index.html").expect("index.html");
+        let index = FILES
+            .iter()
+            .find(|f| f.path == "index.html")
+            .expect("index.html");
         assert!(!index.immutable);
-        let hashed: Vec<_> = FILES.iter().filter(|f| f.path.starts_with("assets/")).collect();
+        let hashed: Vec<_> = FILES
+            .iter()
+            .filter(|f| f.path.starts_with("assets/"))
+            .collect();
         for extension in [".js", ".css"] {
             let file = hashed
                 .iter()
@@ -201,23 +220,45 @@ mod tests {
                 .unwrap_or_else(|| panic!("no assets/*{extension}"));
             assert!(file.immutable);
             let text = std::str::from_utf8(index.identity.bytes).expect("UTF-8");
-            assert!(text.contains(&format!("\"./{}\"", file.path)), "index.html links {}", file.path);
-            let (gzip, brotli) = (file.gzip.as_ref().expect("gzip"), file.brotli.as_ref().expect("br"));
-            assert!(brotli.bytes.len() < gzip.bytes.len() && gzip.bytes.len() < file.identity.bytes.len());
+            assert!(
+                text.contains(&format!("\"./{}\"", file.path)),
+                "index.html links {}",
+                file.path
+            );
+            let (gzip, brotli) = (
+                file.gzip.as_ref().expect("gzip"),
+                file.brotli.as_ref().expect("br"),
+            );
+            assert!(
+                brotli.bytes.len() < gzip.bytes.len()
+                    && gzip.bytes.len() < file.identity.bytes.len()
+            );
             let tags = [file.identity.etag, gzip.etag, brotli.etag];
-            assert!(tags.iter().all(|t| t.starts_with('"') && t.ends_with('"')), "{tags:?}");
-            assert!(tags[0] != tags[1] && tags[1] != tags[2], "one tag per form: {tags:?}");
+            assert!(
+                tags.iter().all(|t| t.starts_with('"') && t.ends_with('"')),
+                "{tags:?}"
+            );
+            assert!(
+                tags[0] != tags[1] && tags[1] != tags[2],
+                "one tag per form: {tags:?}"
+            );
         }
     }
 
     #[test]
     fn if_none_match_names_any_form_of_the_current_file() {
-        let file = FILES.iter().find(|f| f.path.ends_with(".js")).expect("a script");
+        let file = FILES
+            .iter()
+            .find(|f| f.path.ends_with(".js"))
+            .expect("a script");
         let gzip = file.gzip.as_ref().expect("gzip").etag;
         let mut request = HeaderMap::new();
         request.insert(IF_NONE_MATCH, HeaderValue::from_static("\"stale\""));
         assert_eq!(not_modified(file, &request), None);
-        request.insert(IF_NONE_MATCH, format!("\"stale\", W/{gzip}").parse().expect("header"));
+        request.insert(
+            IF_NONE_MATCH,
+            format!("\"stale\", W/{gzip}").parse().expect("header"),
+        );
         assert_eq!(not_modified(file, &request), Some(gzip));
         request.insert(IF_NONE_MATCH, HeaderValue::from_static("*"));
         assert_eq!(not_modified(file, &request), Some(file.identity.etag));

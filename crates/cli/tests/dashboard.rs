@@ -175,12 +175,21 @@ async fn the_dashboard_is_served_without_a_key_compressed_and_cacheable() {
         .collect();
     assert_eq!(assets.len(), 2, "a script and a style: {html}");
     for asset in assets {
-        let content_type = if asset.ends_with(".js") { "text/javascript" } else { "text/css" };
+        let content_type = if asset.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/css"
+        };
         let plain = get(asset.clone(), &[]).await.unwrap();
-        let brotli = get(asset.clone(), &[("accept-encoding", "gzip, deflate, br")]).await.unwrap();
+        let brotli = get(asset.clone(), &[("accept-encoding", "gzip, deflate, br")])
+            .await
+            .unwrap();
         for (response, encoding) in [(&plain, ""), (&brotli, "br")] {
             assert_eq!(response.status(), 200, "{asset}");
-            assert!(header(response, "content-type").starts_with(content_type), "{asset}");
+            assert!(
+                header(response, "content-type").starts_with(content_type),
+                "{asset}"
+            );
             assert_eq!(header(response, "content-encoding"), encoding, "{asset}");
             assert_eq!(
                 header(response, "cache-control"),
@@ -190,10 +199,16 @@ async fn the_dashboard_is_served_without_a_key_compressed_and_cacheable() {
         let etag = header(&brotli, "etag");
         let plain_len = plain.bytes().await.unwrap().len();
         let brotli_len = brotli.bytes().await.unwrap().len();
-        assert!(brotli_len < plain_len, "{asset}: {brotli_len} < {plain_len}");
-        let cached = get(asset.clone(), &[("accept-encoding", "br"), ("if-none-match", &etag)])
-            .await
-            .unwrap();
+        assert!(
+            brotli_len < plain_len,
+            "{asset}: {brotli_len} < {plain_len}"
+        );
+        let cached = get(
+            asset.clone(),
+            &[("accept-encoding", "br"), ("if-none-match", &etag)],
+        )
+        .await
+        .unwrap();
         assert_eq!(cached.status(), 304, "{asset}");
     }
     let missing = get("/assets/app-missing.js".into(), &[]).await.unwrap();

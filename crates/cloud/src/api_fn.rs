@@ -208,7 +208,9 @@ fn redirect_to_stage_root(stage: &str) -> Response<AxumBody> {
     let mut response = Response::new(AxumBody::empty());
     *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
     if let Ok(location) = http::HeaderValue::from_str(&format!("/{stage}/")) {
-        response.headers_mut().insert(http::header::LOCATION, location);
+        response
+            .headers_mut()
+            .insert(http::header::LOCATION, location);
     }
     response
 }

@@ -89,7 +89,12 @@ async fn call(function: &ApiFunction, request: lambda_http::Request) -> Answer {
     let response = function.handle(request).await;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     Answer {
         status,
         headers,
@@ -108,7 +113,10 @@ fn committed(file: &str) -> Vec<u8> {
 /// The script that index.html loads (`assets/app-HASH.js`).
 fn script() -> String {
     let index = String::from_utf8(committed("index.html")).expect("UTF-8");
-    let start = index.find("src=\"./assets/").expect("index.html loads a script") + 7;
+    let start = index
+        .find("src=\"./assets/")
+        .expect("index.html loads a script")
+        + 7;
     let end = start + index[start..].find('"').expect("closing quote");
     index[start..end].to_owned()
 }
@@ -130,7 +138,10 @@ fn assert_secured(answer: &Answer, what: &str) {
         "script-src 'self'",
         "frame-ancestors 'none'",
     ] {
-        assert!(csp.contains(directive), "{what}: CSP {csp:?} lacks {directive}");
+        assert!(
+            csp.contains(directive),
+            "{what}: CSP {csp:?} lacks {directive}"
+        );
     }
     assert!(!csp.contains("unsafe-eval"), "{what}: {csp}");
     assert_eq!(answer.header("x-content-type-options"), "nosniff", "{what}");
@@ -141,10 +152,17 @@ fn assert_secured(answer: &Answer, what: &str) {
 async fn the_page_is_served_without_a_key_under_the_stage_for_both_event_kinds() {
     let (_db, function) = function().await;
     for kind in [Kind::RestV1, Kind::HttpV2] {
-        let page = call(&function, event(kind, "/", &[("accept-encoding", "gzip, br")])).await;
+        let page = call(
+            &function,
+            event(kind, "/", &[("accept-encoding", "gzip, br")]),
+        )
+        .await;
 
         assert_eq!(page.status, 200, "{kind:?}");
-        assert!(page.header("content-type").starts_with("text/html"), "{kind:?}");
+        assert!(
+            page.header("content-type").starts_with("text/html"),
+            "{kind:?}"
+        );
         assert_eq!(page.header("cache-control"), "no-cache", "{kind:?}");
         assert!(page.header("etag").starts_with('"'), "{kind:?}");
         // Too small to be worth compressing: sent as built.
@@ -179,18 +197,29 @@ async fn an_asset_goes_out_gzipped_or_as_is_and_revalidates_with_a_304() {
             let what = format!("{kind:?} {file}");
             assert_eq!(answer.status, 200, "{what}");
             assert_eq!(answer.header("content-encoding"), encoding, "{what}");
-            assert!(answer.header("content-type").starts_with("text/javascript"), "{what}");
+            assert!(
+                answer.header("content-type").starts_with("text/javascript"),
+                "{what}"
+            );
             assert_eq!(
                 answer.header("cache-control"),
                 "public, max-age=31536000, immutable",
                 "{what}"
             );
             assert_eq!(answer.header("vary"), "accept-encoding", "{what}");
-            assert_eq!(answer.body, committed(&file), "{what}: the bytes the build made");
+            assert_eq!(
+                answer.body,
+                committed(&file),
+                "{what}: the bytes the build made"
+            );
             assert_secured(answer, &what);
         }
         assert!(gzipped.body.len() * 2 < plain.body.len(), "{kind:?}");
-        assert_ne!(gzipped.header("etag"), plain.header("etag"), "one tag per form");
+        assert_ne!(
+            gzipped.header("etag"),
+            plain.header("etag"),
+            "one tag per form"
+        );
 
         for (answer, encoding) in [(&gzipped, "gzip"), (&plain, "identity")] {
             let revalidated = call(
@@ -198,7 +227,10 @@ async fn an_asset_goes_out_gzipped_or_as_is_and_revalidates_with_a_304() {
                 event(
                     kind,
                     &path,
-                    &[("accept-encoding", encoding), ("if-none-match", answer.header("etag"))],
+                    &[
+                        ("accept-encoding", encoding),
+                        ("if-none-match", answer.header("etag")),
+                    ],
                 ),
             )
             .await;
@@ -229,7 +261,10 @@ async fn an_unknown_asset_is_a_404_and_data_routes_still_need_the_key() {
         assert_eq!(body["error"]["code"], "not_found", "{kind:?}");
 
         let teams = call(&function, event(kind, "/teams", &[])).await;
-        assert_eq!(teams.status, 401, "{kind:?}: the function checks the key too");
+        assert_eq!(
+            teams.status, 401,
+            "{kind:?}: the function checks the key too"
+        );
     }
 }
 

@@ -58,7 +58,11 @@ async fn database() -> TestDatabase {
     let prs: Vec<PullRequest> = (1..=160)
         .map(|i| {
             let created_at = start + Duration::hours(i * 19);
-            (i, created_at, created_at + Duration::minutes(45 + (i * 211) % 4000))
+            (
+                i,
+                created_at,
+                created_at + Duration::minutes(45 + (i * 211) % 4000),
+            )
         })
         .filter(|(_, _, merged_at)| merged_at.format("%m").to_string() != "03")
         .map(|(i, created_at, merged_at)| merged(i, created_at, merged_at))

@@ -96,7 +96,9 @@ async fn forward(State(gateway): State<Arc<Gateway>>, request: Request) -> Respo
             Some(json!({ "proxy": path.trim_start_matches('/') })),
         ),
     };
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     let number = gateway.requests.fetch_add(1, Ordering::Relaxed);
     let event = json!({
         "resource": resource,
