@@ -7,6 +7,9 @@
 // and an unknown team are explained. Writes screenshots and prints one JSON line with the
 // dashboard's load time (navigation start to both charts drawn).
 //
+// BASE_URL may have a path (an API Gateway stage, http://host/prod): the page's URLs are relative
+// to it, and the stage's URL without the final slash must lead to the page too.
+//
 // Usage: node dashboard.mjs  (env: BASE_URL, API_KEY, TEAM_ID, FROM, TO, OUTPUT_DIR, CHROMIUM)
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
@@ -27,6 +30,8 @@ const to = env('TO')
 const outputDir = env('OUTPUT_DIR')
 mkdirSync(outputDir, { recursive: true })
 const selection = `${teamId}|${from}|${to}`
+/** The path the API lives under: '' for `dorameter serve`, '/prod' behind an API Gateway stage. */
+const basePath = new URL(base).pathname.replace(/\/$/, '')
 
 const api = async (path) => {
   const response = await fetch(`${base}${path}`, { headers: { 'x-api-key': key } })
@@ -89,7 +94,7 @@ try {
   })
   const page = await context.newPage()
   const consoleErrors = []
-  page.on('console', (m) => m.type() === 'error' && !/\b401\b/.test(m.text()) && consoleErrors.push(m.text()))
+  page.on('console', (m) => m.type() === 'error' && !/\b40[13]\b/.test(m.text()) && consoleErrors.push(m.text()))
   page.on('pageerror', (e) => consoleErrors.push(String(e)))
 
   // In the page: each visible element's own text and colours, each control's and the focused
@@ -164,7 +169,9 @@ try {
     throw new Error(`${target} not reached with ${max} Tab presses (focus is on "${await focused()}")`)
   }
 
-  await page.goto(`${base}/`)
+  // The bare base URL (a stage without its slash) leads to the page.
+  await page.goto(base)
+  assert.equal(page.url(), `${base}/`)
   await page.getByLabel('API key').waitFor()
 
   // Wrong key, typed: Tab from the top of the page to the key field, type, Enter.
@@ -174,7 +181,8 @@ try {
   await page.keyboard.press('Enter')
   const error = page.getByTestId('error')
   await error.waitFor()
-  assert.match(await error.textContent(), /API key was rejected \(401\)/)
+  // 401 from dorameter, 403 from API Gateway in front of it.
+  assert.match(await error.textContent(), /API key was rejected \(40[13]\)/)
   await checkContrast('error state')
 
   // Right key: the field still has the focus; replace its text and press Enter.
@@ -205,7 +213,7 @@ try {
   // late: a stale answer would land last if the page let it, and the loading state shows.
   await page.route('**/metrics/team/**', async (route) => {
     const url = new URL(route.request().url())
-    const final = url.pathname.startsWith(`/metrics/team/${teamId}/`)
+    const final = url.pathname.startsWith(`${basePath}/metrics/team/${teamId}/`)
       && url.searchParams.get('from') === from && url.searchParams.get('to') === to
     await sleep(final ? 600 : 2000)
     await route.continue().catch(() => {}) // the page may have cancelled it meanwhile
@@ -231,7 +239,7 @@ try {
   await checkFocusRing('show button')
   const answered = (route) => page.waitForResponse((r) => {
     const url = new URL(r.url())
-    return url.pathname === `/metrics/team/${teamId}/${route}`
+    return url.pathname === `${basePath}/metrics/team/${teamId}/${route}`
       && url.searchParams.get('from') === from && url.searchParams.get('to') === to
   }, { timeout: 30_000 })
   const velocityAnswer = answered('velocity')
@@ -308,8 +316,17 @@ try {
   assert.deepEqual(await rows('members'), team.members.map((m) => [
     m.github, `${+(m.weight * 100).toFixed(1)} %`, when(m.joined_at), m.left_at ? when(m.left_at) : '—']))
 
-  // The key stays in session storage, never in the URL (which keeps the team and range).
+  // Hovering a chart shows its tooltip (styled inline by ECharts, which the page's CSP allows).
+  const velocityChart = page.getByTestId('velocity-chart')
+  const box = await velocityChart.boundingBox()
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+  await page.waitForFunction(() => [...document.querySelectorAll('.chart div')]
+    .some((el) => el.style.display !== 'none' && /PRs merged/.test(el.textContent)))
+
+  // The key stays in session storage, never in the URL (which keeps the team and range) nor in
+  // local storage.
   assert.equal(page.url().includes(key), false)
+  assert.equal(await page.evaluate(() => localStorage.length), 0)
   assert.equal(new URL(page.url()).hash, `#team=${teamId}&from=${from}&to=${to}`)
   assert.equal(await page.evaluate(() => sessionStorage.getItem('dorameter.apiKey')), key)
 

@@ -1,5 +1,5 @@
 // The dorameter API, as the dashboard uses it. Errors carry a `kind` the UI explains:
-// 'unauthorized' (401, wrong key), 'not_found' (404, e.g. a team removed from the config),
+// 'unauthorized' (401 or API Gateway's 403, wrong key), 'not_found' (404, e.g. a team removed from the config),
 // 'unreachable' (no answer), 'server' (5xx), 'request' (any other refusal); a request the
 // dashboard itself cancelled rejects with the browser's AbortError instead.
 
@@ -31,9 +31,10 @@ export async function getJson(path, apiKey, signal) {
     body = null
   }
   const detail = body?.error?.message
-  if (response.status === 401) {
+  // 401 from dorameter itself, 403 from API Gateway in front of it (its usage-plan key check).
+  if (response.status === 401 || response.status === 403) {
     throw new ApiError('unauthorized',
-      'The API key was rejected (401). Use one of the keys in the server\'s API_KEYS (for `dorameter demo`, the key it printed) and connect again.', 401)
+      `The API key was rejected (${response.status}). Use one of the keys in the server's API_KEYS (for \`dorameter demo\`, the key it printed) and connect again.`, response.status)
   }
   if (response.status === 404) {
     throw new ApiError('not_found', detail ?? 'The API does not know this address (404).', 404)

@@ -2,10 +2,12 @@
 //! one command on any machine:
 //!
 //! - `cargo xtask test [ARGS…]`: makes sure PostgreSQL answers (starting the local cluster if it
-//!   is down), installs the Python test tools (schemathesis) into `.venv` if missing, then runs
-//!   `cargo test --workspace ARGS…`.
+//!   is down), installs the Python test tools (schemathesis) into `.venv`, Chromium and the
+//!   browser test's and `web/`'s npm packages if missing, then runs `cargo test --workspace
+//!   ARGS…` (whose CLI tests run the browser tests and `web/`'s `npm test`).
 //! - `cargo xtask coverage`: line coverage of the core logic with cargo-llvm-cov.
-//! - `cargo xtask check-assets`: the committed dashboard assets equal a fresh build of `web/`.
+//! - `cargo xtask check-assets`: the committed dashboard assets (and their precompressed copies)
+//!   equal a fresh build of `web/`.
 //! - `cargo xtask infra-check` and `cargo xtask sam-build`: the infrastructure checks and the
 //!   SAM build of the ARM64 functions (see `infra.rs`).
 //! - `cargo xtask lambda-build`: the ARM64 bootstraps with cargo-lambda and their smoke test
@@ -133,20 +135,28 @@ fn ensure_browser_tools() -> Result<(), String> {
             .args(["ci", "--no-audit", "--no-fund"])
             .current_dir(&browser_tests))?;
     }
+    ensure_web_packages()
+}
+
+/// `web/`'s packages: Vite for `check-assets`, vitest for its `npm test`.
+fn ensure_web_packages() -> Result<(), String> {
+    let web = root().join("web");
+    if !web.join("node_modules/vite").exists() || !web.join("node_modules/vitest").exists() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&web))?;
+    }
     Ok(())
 }
 
 /// Rebuilds the dashboard from `web/` into a scratch folder and compares it with the committed
 /// `crates/api/assets`, both ways, so the embedded assets never drift from their sources: a file
 /// that differs, one the build makes that is not committed, and one committed that the build no
-/// longer makes (left behind by a rename) all fail.
+/// longer makes (left behind by a rename) all fail. The same build writes the `.gz` and `.br`
+/// copies (`web/precompress.js`), so they are compared too.
 fn check_assets() -> Result<(), String> {
     let web = root().join("web");
-    if !web.join("node_modules/vite").exists() {
-        run(Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&web))?;
-    }
+    ensure_web_packages()?;
     let scratch = std::env::temp_dir().join(format!("dorameter-assets-{}", std::process::id()));
     let built = run(Command::new("npx")
         .args(["vite", "build", "--emptyOutDir", "--outDir"])

@@ -1,7 +1,7 @@
 //! The properties of `infra/template.yaml` that matter, asserted on the parsed template (tags such
 //! as `!Ref` kept), so an edit that drops one fails here: ARM64 on `provided.al2023`, the 4-hour
 //! schedule, one collector at a time, no retries and a 14-day failure queue, the API key on every
-//! route but `/health`, every alarm with its threshold, and IAM limited to what the functions use.
+//! route but `/health` and the dashboard (throttled per method instead), every alarm with its threshold, and IAM limited to what the functions use.
 
 use serde_yaml_ng::{Mapping, Value};
 use std::collections::BTreeSet;
@@ -221,8 +221,11 @@ fn a_failed_collector_run_is_not_retried_and_lands_in_a_queue_kept_14_days() {
     );
 }
 
+/// The routes open without a key: liveness and the dashboard's page and assets, `GET` only.
+const KEYLESS: [(&str, &str); 3] = [("GET", "/"), ("GET", "/assets/{file}"), ("GET", "/health")];
+
 #[test]
-fn every_api_route_but_health_requires_the_api_key() {
+fn every_api_route_but_health_and_the_dashboard_requires_the_api_key() {
     let t = template();
     assert_eq!(
         at(props(&t, "Api"), &["Auth", "ApiKeyRequired"]).as_bool(),
@@ -249,6 +252,10 @@ fn every_api_route_but_health_requires_the_api_key() {
                 "every route is on the keyed API"
             );
             let path = at(properties, &["Path"]).as_str().expect("Path").to_owned();
+            let method = at(properties, &["Method"])
+                .as_str()
+                .expect("Method")
+                .to_owned();
             let required = properties
                 .get("Auth")
                 .and_then(|a| a.get("ApiKeyRequired"))
@@ -257,11 +264,16 @@ fn every_api_route_but_health_requires_the_api_key() {
             if required {
                 keyed.push(path)
             } else {
-                open.push(path)
+                open.push((method.to_uppercase(), path))
             }
         }
     }
-    assert_eq!(open, ["/health"]);
+    open.sort();
+    let expected: Vec<(String, String)> = KEYLESS
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(open, expected, "exactly these routes are keyless");
     assert!(
         keyed.contains(&"/{proxy+}".to_owned()),
         "a catch-all route carries every other path: {keyed:?}"
@@ -270,6 +282,43 @@ fn every_api_route_but_health_requires_the_api_key() {
         resources_of_type(&t, "AWS::ApiGateway::Method").is_empty(),
         "no hand-written method could skip the key"
     );
+}
+
+#[test]
+fn each_keyless_method_is_throttled_at_the_stage_and_compressed_bodies_pass_as_binary() {
+    let t = template();
+    let api = props(&t, "Api");
+    let settings = at(api, &["MethodSettings"])
+        .as_sequence()
+        .expect("MethodSettings");
+    for (method, path) in KEYLESS {
+        // MethodSettings write a resource's slashes as `~1` after a leading `/`: `/~1health`.
+        let encoded = if path == "/" {
+            "/".to_owned()
+        } else {
+            format!("/{}", path.replace('/', "~1"))
+        };
+        let setting = settings
+            .iter()
+            .find(|s| {
+                at(s, &["ResourcePath"]).as_str() == Some(encoded.as_str())
+                    && at(s, &["HttpMethod"]).as_str() == Some(method)
+            })
+            .unwrap_or_else(|| panic!("no MethodSettings for {method} {encoded}"));
+        assert!(is_ref(
+            at(setting, &["ThrottlingRateLimit"]),
+            "KeylessThrottleRateLimit"
+        ));
+        assert!(is_ref(
+            at(setting, &["ThrottlingBurstLimit"]),
+            "KeylessThrottleBurstLimit"
+        ));
+        assert_eq!(at(setting, &["LoggingLevel"]).as_str(), Some("ERROR"));
+    }
+    for parameter in ["KeylessThrottleRateLimit", "KeylessThrottleBurstLimit"] {
+        assert!(number(at(&t, &["Parameters", parameter, "Default"])) >= 1.0);
+    }
+    assert_eq!(strings(at(api, &["BinaryMediaTypes"])), ["*~1*"]);
 }
 
 #[test]
@@ -762,7 +811,13 @@ fn every_log_group_has_a_retention() {
 #[test]
 fn the_outputs_name_the_api_url_key_queue_and_topic() {
     let t = template();
-    for output in ["ApiUrl", "ApiKeyId", "DeadLetterQueueUrl", "AlarmTopicArn"] {
+    for output in [
+        "ApiUrl",
+        "DashboardUrl",
+        "ApiKeyId",
+        "DeadLetterQueueUrl",
+        "AlarmTopicArn",
+    ] {
         at(&t, &["Outputs", output, "Value"]);
     }
 }

@@ -161,6 +161,10 @@ fn the_deployment_assumes_a_role_through_oidc_and_smoke_tests_the_api() {
         scripts.contains("/health") && scripts.contains("/metrics/team/"),
         "the smoke test"
     );
+    assert!(
+        scripts.contains("\"$url/\"") && scripts.contains("./assets/"),
+        "the smoke test loads the dashboard's page and an asset without a key"
+    );
     assert_eq!(
         deploy["concurrency"]["cancel-in-progress"].as_bool(),
         Some(false),

@@ -70,9 +70,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     Router::new()
         .route("/health", get(routes::health))
-        .route("/", get(dashboard::index))
-        .route("/app.js", get(dashboard::app_js))
-        .route("/app.css", get(dashboard::app_css))
+        .merge(dashboard::router())
         .merge(protected)
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)

@@ -116,52 +116,134 @@ async fn the_dashboard_shows_the_demo_organisations_numbers_in_a_real_browser() 
     eprintln!("demo dashboard: {report}");
 }
 
+/// `npm test` in `web/` (vitest): the buckets, chart options, formats, request ordering and API
+/// errors, the buckets in zones on both sides of UTC. `cargo xtask test` installs its packages.
 #[test]
-fn the_dashboards_weeks_and_months_are_utc_in_every_time_zone() {
+fn the_dashboards_unit_tests_pass() {
     let web = repo_root().join("web");
-    for zone in [
-        "UTC",
-        "America/Los_Angeles",
-        "Pacific/Kiritimati",
-        "Asia/Kolkata",
-    ] {
-        let output = Command::new("node")
-            .args(["--test", "src/"])
-            .current_dir(&web)
-            .env("TZ", zone)
-            .output()
-            .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js"));
-        assert!(
-            output.status.success(),
-            "web/src bucket tests failed in TZ={zone}:\n{}{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+    assert!(
+        web.join("node_modules/vitest").exists(),
+        "vitest is not installed: run `cargo xtask test` (or `npm ci` in web/)"
+    );
+    let output = Command::new("npm")
+        .args(["test", "--silent"])
+        .current_dir(&web)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run npm ({e}): install Node.js"));
+    assert!(
+        output.status.success(),
+        "web/ unit tests failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
+/// The page (which names its script and style) and the assets, as `dorameter serve` sends them.
 #[tokio::test]
-async fn the_dashboard_is_served_without_a_key_and_holds_no_data() {
+async fn the_dashboard_is_served_without_a_key_compressed_and_cacheable() {
     let db = TestDatabase::create().await;
     run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
     let server = serve(&db.url, "k");
+    // No automatic decompression: the bytes on the wire are checked.
     let http = reqwest::Client::new();
-    for (path, content_type) in [
-        ("/", "text/html"),
-        ("/app.js", "text/javascript"),
-        ("/app.css", "text/css"),
-    ] {
-        let response = http
-            .get(format!("{}{path}", server.base))
-            .send()
+    let get = |path: String, headers: &[(&str, &str)]| {
+        let mut request = http.get(format!("{}{path}", server.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let page = get("/".into(), &[]).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(header(&page, "content-type").starts_with("text/html"));
+    assert_eq!(header(&page, "cache-control"), "no-cache");
+    assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&page, "referrer-policy"), "no-referrer");
+    let html = page.text().await.unwrap();
+    let assets: Vec<String> = html
+        .split('"')
+        .filter(|part| part.starts_with("./assets/"))
+        .map(|part| part.trim_start_matches('.').to_owned())
+        .collect();
+    assert_eq!(assets.len(), 2, "a script and a style: {html}");
+    for asset in assets {
+        let content_type = if asset.ends_with(".js") {
+            "text/javascript"
+        } else {
+            "text/css"
+        };
+        let plain = get(asset.clone(), &[]).await.unwrap();
+        let brotli = get(asset.clone(), &[("accept-encoding", "gzip, deflate, br")])
             .await
             .unwrap();
-        assert_eq!(response.status(), 200, "{path}");
-        let header = response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .to_owned();
-        assert!(header.starts_with(content_type), "{path}: {header}");
-        assert!(response.headers().contains_key("content-security-policy"));
+        for (response, encoding) in [(&plain, ""), (&brotli, "br")] {
+            assert_eq!(response.status(), 200, "{asset}");
+            assert!(
+                header(response, "content-type").starts_with(content_type),
+                "{asset}"
+            );
+            assert_eq!(header(response, "content-encoding"), encoding, "{asset}");
+            assert_eq!(
+                header(response, "cache-control"),
+                "public, max-age=31536000, immutable"
+            );
+        }
+        let etag = header(&brotli, "etag");
+        let plain_len = plain.bytes().await.unwrap().len();
+        let brotli_len = brotli.bytes().await.unwrap().len();
+        assert!(
+            brotli_len < plain_len,
+            "{asset}: {brotli_len} < {plain_len}"
+        );
+        let cached = get(
+            asset.clone(),
+            &[("accept-encoding", "br"), ("if-none-match", &etag)],
+        )
+        .await
+        .unwrap();
+        assert_eq!(cached.status(), 304, "{asset}");
     }
+    let missing = get("/assets/app-missing.js".into(), &[]).await.unwrap();
+    assert_eq!(missing.status(), 404);
+    let teams = get("/teams".into(), &[]).await.unwrap();
+    assert_eq!(teams.status(), 401, "data routes keep their key");
+}
+
+/// The closing figures of the compressed dashboard: cold loads through `dorameter serve`,
+/// compressed against the same page asked for uncompressed, in one run
+/// (`tests/browser/load_bench.mjs`). `cargo test -p dorameter --test dashboard -- --ignored
+/// --nocapture dashboard_load_benchmark`.
+#[tokio::test]
+#[ignore = "a benchmark: run it by name"]
+async fn dashboard_load_benchmark() {
+    let db = TestDatabase::create().await;
+    let (code, _, err) = run(dorameter().arg("migrate").env("DATABASE_URL", &db.url));
+    assert_eq!(code, 0, "{err}");
+    seed(&db).await;
+    let server = serve(&db.url, "bench-key");
+    let output = Command::new("node")
+        .arg("load_bench.mjs")
+        .current_dir(repo_root().join("tests/browser"))
+        .env("BASE_URL", &server.base)
+        .env("API_KEY", "bench-key")
+        .env("TEAM_ID", "platform")
+        .env("FROM", "2026-01-01")
+        .env("TO", "2026-05-31")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node ({e}): install Node.js"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "benchmark failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    eprintln!("dashboard cold loads: {stdout}");
 }

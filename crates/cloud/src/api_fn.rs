@@ -98,6 +98,9 @@ impl ApiFunction {
 
 impl Inner {
     async fn answer(&self, mut request: Request<Body>) -> Result<Response<AxumBody>, CloudError> {
+        if let Some(stage) = bare_stage(&request) {
+            return Ok(redirect_to_stage_root(&stage));
+        }
         strip_stage(&mut request);
         let retry = replayable(&request);
         let (store, router) = self.app(false).await?;
@@ -179,6 +182,37 @@ impl Inner {
             );
         }
     }
+}
+
+/// The stage of a request for the stage's own URL without its final slash (`/prod`), which
+/// API Gateway passes as `/`. The dashboard's URLs are relative, so it must be loaded from
+/// `/prod/`, not `/prod`.
+fn bare_stage(request: &Request<Body>) -> Option<String> {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    let (stage, path) = match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => (context.stage.clone()?, context.path.clone()?),
+        RequestContext::ApiGatewayV2(context) => {
+            (context.stage.clone()?, request.raw_http_path().to_owned())
+        }
+        _ => return None,
+    };
+    let bare = stage != "$default"
+        && path.strip_prefix('/') == Some(stage.as_str())
+        && matches!(*request.method(), http::Method::GET | http::Method::HEAD);
+    bare.then_some(stage)
+}
+
+/// `308` to `/{stage}/`.
+fn redirect_to_stage_root(stage: &str) -> Response<AxumBody> {
+    let mut response = Response::new(AxumBody::empty());
+    *response.status_mut() = StatusCode::PERMANENT_REDIRECT;
+    if let Ok(location) = http::HeaderValue::from_str(&format!("/{stage}/")) {
+        response
+            .headers_mut()
+            .insert(http::header::LOCATION, location);
+    }
+    response
 }
 
 /// Removes the API Gateway stage (`/prod`) that `lambda_http` puts in front of the path of a

@@ -1,11 +1,14 @@
 //! Test doubles for the functions' tests, all real HTTP servers on 127.0.0.1: moto for Secrets
-//! Manager, a fake CloudWatch that decodes the SDK's CBOR, a fake Lambda Runtime API.
+//! Manager, a fake CloudWatch that decodes the SDK's CBOR, a fake Lambda Runtime API and a fake
+//! API Gateway stage in front of it.
 
+mod api_gateway;
 mod cloudwatch;
 mod moto;
 mod process;
 mod runtime_api;
 
+pub use api_gateway::FakeApiGateway;
 pub use cloudwatch::{FakeCloudWatch, PutMetricDataCall, RecordedDatum};
 pub use moto::MotoServer;
 pub use process::{Bootstrap, percentile};
