@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use cloud::testing::{Bootstrap, FakeApiGateway, FakeRuntimeApi};
-use domain::{PrUser, PullRequest, TeamConfig};
+use domain::{PullRequest, TeamConfig};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
@@ -20,27 +20,13 @@ fn repo_root() -> PathBuf {
 }
 
 fn merged(number: i64, created_at: DateTime<Utc>, merged_at: DateTime<Utc>) -> PullRequest {
-    PullRequest {
-        repository: "acme/app".into(),
-        number,
-        github_id: 90_000 + number,
-        title: format!("Change {number}"),
-        state: "closed".into(),
-        draft: false,
-        author: Some(PrUser {
-            login: if number % 3 == 0 { "alice" } else { "bob" }.into(),
-            id: 7,
-            user_type: "User".into(),
-        }),
-        created_at,
-        updated_at: merged_at,
-        closed_at: Some(merged_at),
-        merged_at: Some(merged_at),
-        merge_commit_sha: None,
-        base_ref: "main".into(),
-        head_ref: None,
-        html_url: None,
-    }
+    domain::testing::merged_pr(number)
+        .github_id(90_000 + number)
+        .title(&format!("Change {number}"))
+        .by(if number % 3 == 0 { "alice" } else { "bob" })
+        .merged(merged_at)
+        .created(created_at)
+        .build()
 }
 
 /// Two teams and PRs merged from January to May 2026, none in March.
