@@ -21,7 +21,8 @@ fn cli_run(env: &[(&str, &str)], now: DateTime<Utc>) -> anyhow::Result<String> {
         let (Some(var), Some(long)) = (arg.get_env(), arg.get_long()) else {
             continue;
         };
-        if let Some((_, value)) = env.iter().find(|(name, _)| var == *name) {
+        // The last value of a variable wins, as in the Lambda's `Vars`.
+        if let Some((_, value)) = env.iter().rev().find(|(name, _)| var == *name) {
             argv.push(format!("--{long}={value}"));
         }
     }
