@@ -116,7 +116,9 @@ mod tests {
             String::from_utf8(captured.0.lock().expect("not poisoned").clone()).expect("UTF-8");
         assert_eq!(output.lines().count(), 2, "{output}");
         assert!(
-            !output.trim_end().chars().any(char::is_control),
+            output
+                .lines()
+                .all(|line| !line.chars().any(char::is_control)),
             "{output:?}"
         );
         assert!(
