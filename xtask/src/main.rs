@@ -2,9 +2,10 @@
 //! one command on any machine:
 //!
 //! - `cargo xtask test [ARGS…]`: makes sure PostgreSQL answers (starting the local cluster if it
-//!   is down), installs the Python test tools (schemathesis) into `.venv`, Chromium and the
-//!   browser test's and `web/`'s npm packages if missing, then runs `cargo test --workspace
-//!   ARGS…` (whose CLI tests run the browser tests and `web/`'s `npm test`).
+//!   is down), installs the Python test tools (schemathesis) into `.venv`, Debian's `sqlite3`
+//!   shell, Chromium and the browser test's and `web/`'s npm packages if missing, then runs
+//!   `cargo test --workspace ARGS…` (whose CLI tests run the browser tests and `web/`'s
+//!   `npm test`).
 //! - `cargo xtask coverage`: line coverage of the core logic with cargo-llvm-cov.
 //! - `cargo xtask check-assets`: the committed dashboard assets (and their precompressed copies)
 //!   equal a fresh build of `web/`.
@@ -121,6 +122,20 @@ fn ensure_python_tools() -> Result<PathBuf, String> {
     Ok(bin)
 }
 
+/// The system `sqlite3` shell (Debian's package, older than the SQLite the store bundles), which
+/// a test runs over a store-made file: a plain shell must read every table.
+const SQLITE3: &str = "/usr/bin/sqlite3";
+
+fn ensure_sqlite_shell() -> Result<(), String> {
+    if !Path::new(SQLITE3).exists() {
+        run(Command::new("apt-get").args(["update", "-qq"]))?;
+        run(Command::new("apt-get")
+            .args(["install", "-y", "-qq", "sqlite3"])
+            .env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    Ok(())
+}
+
 /// Debian's Chromium and playwright-core for the dashboard's browser test.
 fn ensure_browser_tools() -> Result<(), String> {
     if !Path::new("/usr/bin/chromium").exists() {
@@ -225,11 +240,13 @@ fn compare_trees(fresh: &Path, committed: &Path) -> Result<Vec<String>, String> 
 fn test(extra: &[String]) -> Result<(), String> {
     ensure_postgres()?;
     ensure_browser_tools()?;
+    ensure_sqlite_shell()?;
     let bin = ensure_python_tools()?;
     let path = std::env::var("PATH").unwrap_or_default();
     run(Command::new(env!("CARGO"))
         .current_dir(root())
         .env("PATH", format!("{}:{path}", bin.display()))
+        .env("SQLITE3", SQLITE3)
         .env("SCHEMATHESIS", bin.join("schemathesis"))
         .env("MOTO_SERVER", bin.join("moto_server"))
         .args(["test", "--workspace", "--locked", "--no-fail-fast"])

@@ -9,10 +9,12 @@ mod error;
 mod model;
 mod openapi;
 mod routes;
+mod server;
 
 pub use auth::ApiKeys;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
+pub use server::{ServeLimits, serve};
 
 use axum::Router;
 use axum::http::{HeaderName, Request};
@@ -23,9 +25,39 @@ use store::Store;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-/// Header carrying the request id: taken from the caller when present, generated otherwise, and
-/// echoed on the response.
+/// Header carrying the request id: taken from the caller when it is short and plain (see
+/// [`is_usable_request_id`]), generated otherwise, and echoed on the response.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Longest request id accepted from a caller.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// Whether a caller's request id may be kept: at most 128 characters of `[A-Za-z0-9._-]`. Any
+/// other is replaced by a generated one, so a huge or hostile id never reaches the response or
+/// the logs.
+pub fn is_usable_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID_LEN
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Drops a request id the caller sent that [`is_usable_request_id`] refuses (every copy of
+/// the header, so none slips past), leaving the next layer to generate one.
+async fn drop_unusable_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let headers = request.headers_mut();
+    let mut ids = headers.get_all(REQUEST_ID_HEADER).iter();
+    let usable = match (ids.next(), ids.next()) {
+        (Some(id), None) => is_usable_request_id(id.as_bytes()),
+        (None, _) => true,
+        (Some(_), Some(_)) => false,
+    };
+    if !usable {
+        headers.remove(REQUEST_ID_HEADER);
+    }
+    request
+}
 
 /// A source of "now", so tests can pin the default date ranges.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -105,4 +137,5 @@ pub fn router(state: AppState) -> Router {
                 ),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unusable_request_id))
 }

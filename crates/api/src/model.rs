@@ -39,8 +39,9 @@ pub struct WeekEntry {
     /// Sum of the attributed PRs' membership weights.
     #[schema(minimum = 0.0)]
     pub weighted_prs_merged: f64,
-    /// Plain mean of `merged_at - created_at`, in hours.
-    pub avg_cycle_time_hours: f64,
+    /// Plain mean of `merged_at - created_at`, in hours, over the PRs where it is not negative
+    /// (a PR merged before it was created counts in `prs_merged` only); null when none is.
+    pub avg_cycle_time_hours: Option<f64>,
 }
 
 /// `GET /metrics/team/{team_id}/velocity`.
@@ -63,10 +64,12 @@ pub struct MonthEntry {
     pub month: String,
     #[schema(minimum = 0)]
     pub prs_merged: u64,
-    /// Median of `merged_at - created_at` in hours (PERCENTILE_CONT 0.5).
-    pub median_lead_time_hours: f64,
-    /// 95th percentile, interpolated (PERCENTILE_CONT 0.95).
-    pub p95_lead_time_hours: f64,
+    /// Median of `merged_at - created_at` in hours (PERCENTILE_CONT 0.5), over the PRs where
+    /// it is not negative (a PR merged before it was created counts in `prs_merged` only);
+    /// null when none is.
+    pub median_lead_time_hours: Option<f64>,
+    /// 95th percentile, interpolated (PERCENTILE_CONT 0.95), over the same PRs; null when none.
+    pub p95_lead_time_hours: Option<f64>,
 }
 
 /// `GET /metrics/team/{team_id}/lead-time`.

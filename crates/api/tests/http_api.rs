@@ -181,6 +181,52 @@ async fn velocity_buckets_weeks_in_utc_with_weights() {
 }
 
 #[tokio::test]
+async fn a_pr_merged_before_it_was_created_counts_as_merged_but_in_no_duration() {
+    let app = spawn_app().await;
+    let store = store::Store::connect(&app.db.url, 1).await.unwrap();
+    let mut impossible = pr(20, Some("bob"), "2025-06-19T00:00:00Z", None);
+    impossible.merged_at = Some(at("2025-06-10T00:00:00Z"));
+    let mut alone = pr(21, Some("bob"), "2025-06-29T00:00:00Z", None);
+    alone.merged_at = Some(at("2025-06-20T00:00:00Z"));
+    let possible = pr(
+        22,
+        Some("bob"),
+        "2025-06-11T00:00:00Z",
+        Some("2025-06-11T02:00:00Z"),
+    );
+    store
+        .upsert_pull_requests(&[impossible, alone, possible])
+        .await
+        .unwrap();
+
+    let range = "?from=2025-06-01&to=2025-06-30";
+    let (_, velocity) = app
+        .get(
+            &format!("/metrics/team/platform/velocity{range}"),
+            Some(KEY),
+        )
+        .await;
+    let (_, lead_time) = app
+        .get(
+            &format!("/metrics/team/platform/lead-time{range}"),
+            Some(KEY),
+        )
+        .await;
+
+    assert_eq!(
+        velocity["weeks"],
+        json!([
+            {"week_start":"2025-06-09","prs_merged":2,"weighted_prs_merged":2.0,"avg_cycle_time_hours":2.0},
+            {"week_start":"2025-06-16","prs_merged":1,"weighted_prs_merged":1.0,"avg_cycle_time_hours":null}
+        ])
+    );
+    assert_eq!(
+        lead_time["months"],
+        json!([{"month":"2025-06","prs_merged":3,"median_lead_time_hours":2.0,"p95_lead_time_hours":2.0}])
+    );
+}
+
+#[tokio::test]
 async fn range_days_are_inclusive_utc_days_on_merged_at() {
     let app = spawn_app().await;
     // `to` = 2026-01-31 excludes the PR merged at 2026-02-01T00:00Z; `from` = 2026-02-01 includes it.
@@ -384,6 +430,51 @@ async fn the_request_id_is_echoed_or_generated() {
         .await
         .unwrap();
     assert_eq!(response.headers()["x-request-id"].len(), 36);
+}
+
+#[tokio::test]
+async fn a_long_or_odd_request_id_is_replaced_by_a_generated_one() {
+    let app = spawn_app().await;
+    let echoed = |ids: Vec<String>| {
+        let mut request = app.http.get(format!("{}/health", app.base));
+        for id in ids {
+            request = request.header("x-request-id", id);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let ids: Vec<_> = response
+                .headers()
+                .get_all("x-request-id")
+                .iter()
+                .cloned()
+                .collect();
+            assert_eq!(ids.len(), 1, "{ids:?}");
+            ids[0].to_str().unwrap().to_owned()
+        }
+    };
+    let longest = "a._-Z9".repeat(21) + "xy";
+    assert_eq!(longest.len(), 128);
+    assert_eq!(echoed(vec![longest.clone()]).await, longest);
+    for odd in [
+        vec!["x".repeat(300_000)],
+        vec![format!("{longest}z")],
+        vec!["abc 123".into()],
+        vec!["abc;injected=1".into()],
+        vec!["caf\u{e9}".into()],
+        vec!["one".into(), "two".into()],
+    ] {
+        let id = echoed(odd.clone()).await;
+        assert_eq!(id.len(), 36, "{odd:.40?} came back as {id:.40}");
+        assert!(uuid_shaped(&id), "{id}");
+    }
+}
+
+fn uuid_shaped(id: &str) -> bool {
+    id.len() == 36
+        && id.chars().enumerate().all(|(i, c)| {
+            matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit())
+        })
 }
 
 #[tokio::test]

@@ -3,7 +3,10 @@
 
 use crate::logging::LogFormat;
 use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use collector::SyncSettings;
+use collector::settings;
 use secrecy::{ExposeSecret, SecretString};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -119,7 +122,12 @@ pub struct DatabaseArgs {
     #[arg(long = "database-url", env = "DATABASE_URL", hide_env_values = true)]
     database_url: Option<SecretString>,
     /// Maximum database connections.
-    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
+    #[arg(
+        long,
+        env = settings::DATABASE_MAX_CONNECTIONS.var,
+        default_value = settings::DATABASE_MAX_CONNECTIONS.default,
+        value_parser = settings::DATABASE_MAX_CONNECTIONS.value_parser()
+    )]
     pub max_connections: usize,
 }
 
@@ -223,31 +231,71 @@ pub struct SyncArgs {
     /// Repositories to collect, comma-separated `owner/name`.
     #[arg(long, env = "REPOSITORIES", value_delimiter = ',')]
     pub repositories: Vec<String>,
-    /// How far back a repository's first run reaches: a duration (`365d`) or a date
-    /// (`2025-01-01`, or an RFC 3339 instant).
+    /// How far back a repository's first run reaches: `full`, a duration (`365d`) or a date
+    /// (`2025-01-01`, or an RFC 3339 instant) not in the future.
     #[arg(
         long,
-        env = "SYNC_SINCE",
-        default_value = "365d",
+        env = settings::SYNC_SINCE.var,
+        default_value = settings::SYNC_SINCE.default,
+        value_parser = settings::SYNC_SINCE.value_parser(),
         conflicts_with = "full"
     )]
-    pub since: String,
-    /// A repository's first run fetches all history.
+    pub since: settings::Since,
+    /// A repository's first run fetches all history (as `--since full`).
     #[arg(long)]
     pub full: bool,
     /// Later runs re-read PRs updated this long before the last watermark.
-    #[arg(long, env = "SYNC_OVERLAP", default_value = "1h", value_parser = humantime::parse_duration)]
+    #[arg(
+        long,
+        env = settings::SYNC_OVERLAP.var,
+        default_value = settings::SYNC_OVERLAP.default,
+        value_parser = settings::SYNC_OVERLAP.value_parser()
+    )]
     pub overlap: std::time::Duration,
     /// Wall-clock budget: the run stops between pages when it runs out, and reports itself
     /// incomplete.
-    #[arg(long, env = "SYNC_BUDGET", default_value = "10m", value_parser = humantime::parse_duration)]
+    #[arg(
+        long,
+        env = settings::SYNC_BUDGET.var,
+        default_value = settings::SYNC_BUDGET.default,
+        value_parser = settings::SYNC_BUDGET.value_parser()
+    )]
     pub budget: std::time::Duration,
     /// Repositories synced at once.
-    #[arg(long, env = "SYNC_CONCURRENCY", default_value_t = 4)]
+    #[arg(
+        long,
+        env = settings::SYNC_CONCURRENCY.var,
+        default_value = settings::SYNC_CONCURRENCY.default,
+        value_parser = settings::SYNC_CONCURRENCY.value_parser()
+    )]
     pub concurrency: usize,
     /// Fetch and report, write nothing.
     #[arg(long)]
     pub dry_run: bool,
+}
+
+impl SyncArgs {
+    /// The run's settings for a run starting at `now`, or an error naming the variable.
+    pub fn sync_settings(&self, now: DateTime<Utc>) -> anyhow::Result<SyncSettings> {
+        if self.repositories.iter().all(|r| r.trim().is_empty()) {
+            bail!(
+                "REPOSITORIES is not set: set it (or pass --repositories) to comma-separated owner/name"
+            );
+        }
+        let repositories = settings::repositories(self.repositories.iter().map(String::as_str))?;
+        let since = if self.full {
+            settings::Since::Full
+        } else {
+            self.since
+        };
+        let mut sync = SyncSettings::new(repositories, now);
+        sync.backfill = since.backfill(now)?;
+        sync.overlap = settings::span(&settings::SYNC_OVERLAP, self.overlap)?;
+        sync.budget = self.budget;
+        sync.concurrency = self.concurrency.max(1);
+        sync.dry_run = self.dry_run;
+        Ok(sync)
+    }
 }
 
 /// How to reach GitHub.
@@ -257,23 +305,44 @@ pub struct GithubArgs {
     #[arg(long = "github-token", env = "GITHUB_TOKEN", hide_env_values = true)]
     token: Option<SecretString>,
     /// API base: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server.
-    #[arg(long = "github-api-url", env = "GITHUB_API_URL", default_value = github::DEFAULT_API_URL)]
+    #[arg(
+        long = "github-api-url",
+        env = settings::GITHUB_API_URL.var,
+        default_value = settings::GITHUB_API_URL.default,
+        value_parser = settings::GITHUB_API_URL.value_parser()
+    )]
     pub api_url: String,
     /// Timeout of one GitHub request.
-    #[arg(long = "github-timeout", env = "GITHUB_REQUEST_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    #[arg(
+        long = "github-timeout",
+        env = settings::GITHUB_REQUEST_TIMEOUT.var,
+        default_value = settings::GITHUB_REQUEST_TIMEOUT.default,
+        value_parser = settings::GITHUB_REQUEST_TIMEOUT.value_parser()
+    )]
     pub request_timeout: std::time::Duration,
     /// Attempts per GitHub request before the repository fails.
     #[arg(
         long = "github-max-attempts",
-        env = "GITHUB_MAX_ATTEMPTS",
-        default_value_t = 5
+        env = settings::GITHUB_MAX_ATTEMPTS.var,
+        default_value = settings::GITHUB_MAX_ATTEMPTS.default,
+        value_parser = settings::GITHUB_MAX_ATTEMPTS.value_parser()
     )]
     pub max_attempts: u32,
     /// Base of the exponential backoff between retries.
-    #[arg(long = "github-retry-base-delay", env = "GITHUB_RETRY_BASE_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
+    #[arg(
+        long = "github-retry-base-delay",
+        env = settings::GITHUB_RETRY_BASE_DELAY.var,
+        default_value = settings::GITHUB_RETRY_BASE_DELAY.default,
+        value_parser = settings::GITHUB_RETRY_BASE_DELAY.value_parser()
+    )]
     pub retry_base_delay: std::time::Duration,
     /// Wait after a secondary rate limit without `retry-after` (GitHub asks for at least 1m).
-    #[arg(long = "github-secondary-wait", env = "GITHUB_SECONDARY_RATE_LIMIT_WAIT", default_value = "60s", value_parser = humantime::parse_duration)]
+    #[arg(
+        long = "github-secondary-wait",
+        env = settings::GITHUB_SECONDARY_RATE_LIMIT_WAIT.var,
+        default_value = settings::GITHUB_SECONDARY_RATE_LIMIT_WAIT.default,
+        value_parser = settings::GITHUB_SECONDARY_RATE_LIMIT_WAIT.value_parser()
+    )]
     pub secondary_wait: std::time::Duration,
 }
 
@@ -291,13 +360,19 @@ impl GithubArgs {
                 "GITHUB_TOKEN is not set: set it (or pass --github-token) to a token that can read the repositories"
             ),
         };
+        github::GithubClient::new(self.config(token, concurrency))
+            .context("GITHUB_API_URL / GitHub settings")
+    }
+
+    /// The client's settings with `token`.
+    pub fn config(&self, token: SecretString, concurrency: usize) -> github::GithubConfig {
         let mut config = github::GithubConfig::new(self.api_url.clone(), token);
         config.request_timeout = self.request_timeout;
         config.max_attempts = self.max_attempts;
         config.retry_base_delay = self.retry_base_delay;
         config.secondary_rate_limit_wait = self.secondary_wait;
         config.max_concurrent_requests = concurrency.max(1);
-        github::GithubClient::new(config).context("GITHUB_API_URL / GitHub settings")
+        config
     }
 }
 
@@ -329,3 +404,6 @@ pub fn env_source_of_refused_value(error: &clap::Error) -> Option<String> {
     }
     find(&Cli::command(), flag)
 }
+
+#[cfg(test)]
+mod tests;

@@ -154,6 +154,25 @@ fn a_bad_value_from_the_environment_names_its_variable() {
 }
 
 #[test]
+fn durations_that_overflow_time_arithmetic_are_refused_naming_their_variable() {
+    for (var, value) in [
+        ("SYNC_SINCE", "100000000d"),
+        ("SYNC_OVERLAP", "100000000d"),
+        ("SYNC_BUDGET", "300000000000y"),
+    ] {
+        let (code, _, err) = run(dorameter()
+            .args(["sync", "--dry-run"])
+            .env("REPOSITORIES", "acme/widgets")
+            .env("GITHUB_TOKEN", "t")
+            .env("DATABASE_URL", "sqlite::memory:")
+            .env(var, value));
+        assert!(code == 1 || code == 2, "{var}: exit {code}: {err}");
+        assert!(err.contains(var), "{var}: {err}");
+        assert!(!err.contains("panicked"), "{var}: {err}");
+    }
+}
+
+#[test]
 fn an_unreachable_database_is_a_clear_error_without_the_password() {
     let (code, _, err) = run(dorameter().arg("migrate").env(
         "DATABASE_URL",

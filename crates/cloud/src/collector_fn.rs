@@ -111,7 +111,7 @@ impl CollectorFunction {
         deadline: Option<SystemTime>,
     ) -> Result<SyncSummary, CloudError> {
         let budget = self.settings.budget(deadline, SystemTime::now());
-        let settings = self.settings.sync_settings(budget);
+        let settings = self.settings.sync_settings(budget, chrono::Utc::now())?;
         Ok(collector::run_sync(store, github, teams, &settings).await?)
     }
 

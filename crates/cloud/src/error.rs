@@ -65,6 +65,15 @@ pub enum CloudError {
     Metrics(String),
 }
 
+impl From<collector::settings::SettingError> for CloudError {
+    fn from(error: collector::settings::SettingError) -> Self {
+        Self::InvalidVariable {
+            name: error.var.to_owned(),
+            reason: error.reason,
+        }
+    }
+}
+
 impl CloudError {
     /// Whether the same invocation may succeed later with nothing changed: outages and
     /// timeouts, yes; configuration, permissions and data, no.

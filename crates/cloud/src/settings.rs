@@ -4,8 +4,9 @@
 use crate::error::CloudError;
 use crate::secrets::{Refreshed, Secrets, database_url_from_secret};
 use crate::vars::Vars;
-use chrono::{Duration as Span, Utc};
-use collector::{Backfill, SyncSettings};
+use chrono::{DateTime, Duration as Span, Utc};
+use collector::SyncSettings;
+use collector::settings::{self, Since};
 use secrecy::{ExposeSecret, SecretString};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -26,10 +27,13 @@ pub enum TeamSource {
 #[derive(Debug, Clone)]
 pub struct CollectorSettings {
     pub repositories: Vec<String>,
-    pub backfill: Backfill,
+    /// `SYNC_SINCE`, resolved against each run's start.
+    pub since: Since,
     pub overlap: Span,
     /// `SYNC_BUDGET`: a cap on a run's length; the invocation deadline usually binds first.
     pub budget_cap: Option<Duration>,
+    /// `SYNC_BUDGET`'s default, the budget of a run without a deadline (as `dorameter sync`).
+    default_budget: Duration,
     /// `SYNC_SAFETY_MARGIN` (default 30s): time kept back before the invocation's deadline to
     /// finish the page in flight, publish metrics and return.
     pub safety_margin: Duration,
@@ -50,10 +54,16 @@ pub struct CollectorSettings {
 /// Largest pool one instance opens: every concurrent instance opens its own, and a small RDS
 /// instance allows ~80 connections in all.
 const MAX_POOL_SIZE: usize = 4;
+/// The pool size when `DATABASE_MAX_CONNECTIONS` is unset.
+const DEFAULT_POOL_SIZE: usize = 2;
 
 /// `DATABASE_MAX_CONNECTIONS` (default 2), kept within 1..=4 with a warning when set outside.
 pub(crate) fn pool_size(vars: &Vars) -> Result<usize, CloudError> {
-    let asked = vars.number("DATABASE_MAX_CONNECTIONS", 2_usize)?;
+    let asked = if vars.is_set(settings::DATABASE_MAX_CONNECTIONS.var) {
+        vars.setting(&settings::DATABASE_MAX_CONNECTIONS)?
+    } else {
+        DEFAULT_POOL_SIZE
+    };
     let size = asked.clamp(1, MAX_POOL_SIZE);
     if size != asked {
         tracing::warn!(
@@ -65,27 +75,17 @@ pub(crate) fn pool_size(vars: &Vars) -> Result<usize, CloudError> {
     Ok(size)
 }
 
-/// Default run length without a deadline or `SYNC_BUDGET` (as `dorameter sync`).
-const DEFAULT_BUDGET: Duration = Duration::from_secs(600);
-
 impl CollectorSettings {
-    /// Reads and checks every plain setting.
+    /// Reads and checks every plain setting; each shared with the CLI is read through its one
+    /// definition in [`collector::settings`].
     pub fn from_vars(vars: &Vars) -> Result<Self, CloudError> {
-        let repositories = vars.list("REPOSITORIES");
-        if repositories.is_empty() {
+        if !vars.is_set("REPOSITORIES") {
             return Err(CloudError::MissingVariable {
                 name: "REPOSITORIES".into(),
                 hint: "comma-separated owner/name",
             });
         }
-        for repository in &repositories {
-            collector::normalize_repository(repository).map_err(|e| {
-                CloudError::InvalidVariable {
-                    name: "REPOSITORIES".into(),
-                    reason: e.to_string(),
-                }
-            })?;
-        }
+        let repositories = settings::repositories(vars.get("REPOSITORIES").as_deref())?;
         let teams = match vars.get("TEAM_CONFIG") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -96,32 +96,29 @@ impl CollectorSettings {
             }
             None => TeamSource::Document,
         };
-        let overlap = vars.duration("SYNC_OVERLAP", Duration::from_secs(3600))?;
+        let overlap = vars.setting(&settings::SYNC_OVERLAP)?;
+        let budget = vars.setting(&settings::SYNC_BUDGET)?;
+        let budget_cap = vars.is_set(settings::SYNC_BUDGET.var).then_some(budget);
+        // A date in the future is refused at cold start as the CLI refuses it; a duration is
+        // resolved again at each run.
+        let since = vars.setting(&settings::SYNC_SINCE)?;
+        since.backfill(Utc::now())?;
         Ok(Self {
             repositories,
-            backfill: backfill(vars.get("SYNC_SINCE").as_deref().unwrap_or("365d"))?,
-            overlap: Span::from_std(overlap).map_err(|_| CloudError::InvalidVariable {
-                name: "SYNC_OVERLAP".into(),
-                reason: "too long".into(),
-            })?,
-            budget_cap: vars
-                .get("SYNC_BUDGET")
-                .map(|_| vars.duration("SYNC_BUDGET", DEFAULT_BUDGET))
-                .transpose()?,
+            since,
+            overlap: settings::span(&settings::SYNC_OVERLAP, overlap)?,
+            budget_cap,
+            default_budget: budget,
             safety_margin: vars.duration("SYNC_SAFETY_MARGIN", Duration::from_secs(30))?,
-            concurrency: vars.number("SYNC_CONCURRENCY", 4_usize)?.max(1),
+            concurrency: vars.setting(&settings::SYNC_CONCURRENCY)?.max(1),
             max_connections: pool_size(vars)?,
             migrate: vars.flag("DATABASE_MIGRATE", true)?,
             teams,
-            github_api_url: vars
-                .get("GITHUB_API_URL")
-                .unwrap_or_else(|| github::DEFAULT_API_URL.into()),
-            github_timeout: vars.duration("GITHUB_REQUEST_TIMEOUT", Duration::from_secs(30))?,
-            github_max_attempts: vars.number("GITHUB_MAX_ATTEMPTS", 5)?,
-            github_retry_base_delay: vars
-                .duration("GITHUB_RETRY_BASE_DELAY", Duration::from_secs(1))?,
-            github_secondary_wait: vars
-                .duration("GITHUB_SECONDARY_RATE_LIMIT_WAIT", Duration::from_secs(60))?,
+            github_api_url: vars.setting(&settings::GITHUB_API_URL)?,
+            github_timeout: vars.setting(&settings::GITHUB_REQUEST_TIMEOUT)?,
+            github_max_attempts: vars.setting(&settings::GITHUB_MAX_ATTEMPTS)?,
+            github_retry_base_delay: vars.setting(&settings::GITHUB_RETRY_BASE_DELAY)?,
+            github_secondary_wait: vars.setting(&settings::GITHUB_SECONDARY_RATE_LIMIT_WAIT)?,
         })
     }
 
@@ -134,18 +131,22 @@ impl CollectorSettings {
                 let budget = left.saturating_sub(self.safety_margin);
                 self.budget_cap.map_or(budget, |cap| budget.min(cap))
             }
-            None => self.budget_cap.unwrap_or(DEFAULT_BUDGET),
+            None => self.budget_cap.unwrap_or(self.default_budget),
         }
     }
 
-    /// The collector's settings for a run with `budget`.
-    pub fn sync_settings(&self, budget: Duration) -> SyncSettings {
-        let mut settings = SyncSettings::new(self.repositories.clone(), Utc::now());
-        settings.backfill = self.backfill;
+    /// The collector's settings for a run with `budget` starting at `now`.
+    pub fn sync_settings(
+        &self,
+        budget: Duration,
+        now: DateTime<Utc>,
+    ) -> Result<SyncSettings, CloudError> {
+        let mut settings = SyncSettings::new(self.repositories.clone(), now);
+        settings.backfill = self.since.backfill(now)?;
         settings.overlap = self.overlap;
         settings.budget = budget;
         settings.concurrency = self.concurrency;
-        settings
+        Ok(settings)
     }
 
     /// The GitHub client's settings with `token`.
@@ -158,23 +159,6 @@ impl CollectorSettings {
         config.max_concurrent_requests = self.concurrency;
         config
     }
-}
-
-/// `SYNC_SINCE`: `full`, a duration back from now (`365d`), or a day / RFC 3339 instant.
-fn backfill(since: &str) -> Result<Backfill, CloudError> {
-    if since == "full" {
-        return Ok(Backfill::Full);
-    }
-    if let Some(instant) = domain::time::parse_config_instant(since) {
-        return Ok(Backfill::Since(instant));
-    }
-    let invalid = || CloudError::InvalidVariable {
-        name: "SYNC_SINCE".into(),
-        reason: "expected full, a duration like 365d or a date like 2025-01-01".into(),
-    };
-    let back = humantime::parse_duration(since).map_err(|_| invalid())?;
-    let back = Span::from_std(back).map_err(|_| invalid())?;
-    Ok(Backfill::Since(Utc::now() - back))
 }
 
 const DATABASE_URL_HINT: &str =
@@ -235,7 +219,7 @@ mod tests {
         assert_eq!(plain.budget(in_15_min, now), Duration::from_secs(870));
         assert_eq!(capped.budget(in_15_min, now), Duration::from_secs(300));
         assert_eq!(plain.budget(Some(now), now), Duration::ZERO);
-        assert_eq!(plain.budget(None, now), DEFAULT_BUDGET);
+        assert_eq!(plain.budget(None, now), Duration::from_secs(600));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Variable names are the CLI's (`DATABASE_URL`, `REPOSITORIES`, `SYNC_*`, `GITHUB_*`, …).
 
 use crate::error::CloudError;
+use collector::settings::Setting;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -57,6 +58,19 @@ impl Vars {
         }?;
         let trimmed = value.trim();
         (!trimmed.is_empty()).then(|| trimmed.to_owned())
+    }
+
+    /// A setting shared with the CLI, by its one definition: parser and default included.
+    pub fn setting<T: Clone + Send + Sync + 'static>(
+        &self,
+        setting: &Setting<T>,
+    ) -> Result<T, CloudError> {
+        Ok(setting.read(self.get(setting.var).as_deref())?)
+    }
+
+    /// Whether the variable is set (and not blank).
+    pub fn is_set(&self, name: &str) -> bool {
+        self.get(name).is_some()
     }
 
     /// A duration such as `30s` or `10m`, or `default` when unset.

@@ -10,6 +10,7 @@
 //! history than earlier runs reached (`--full`, an earlier `--since`) walks down to it.
 
 mod repository;
+pub mod settings;
 mod summary;
 
 pub use store::SyncReach;

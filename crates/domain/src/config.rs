@@ -4,7 +4,7 @@
 //! problem found, named by team, member and field, before anything is written anywhere.
 
 use crate::error::ConfigError;
-use crate::time::parse_config_instant;
+use crate::time::{floor_to_micros, parse_config_instant};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -149,8 +149,8 @@ fn default_weight() -> f64 {
 impl TeamConfig {
     /// Parses and validates a JSON team configuration.
     pub fn from_json(document: &str) -> Result<Self, ConfigError> {
-        let de = &mut serde_json::Deserializer::from_str(document);
-        let raw: RawConfig = serde_path_to_error::deserialize(de).map_err(|e| {
+        let mut de = serde_json::Deserializer::from_str(document);
+        let raw: RawConfig = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let (team, member) = team_and_member_at(document, e.path());
             let path = e.path().to_string();
             let inner = e.into_inner();
@@ -162,6 +162,12 @@ impl TeamConfig {
                 column: inner.column(),
                 message: strip_position(&inner.to_string()),
             }
+        })?;
+        // One document per config: a second one after it (or anything else) is refused rather
+        // than silently ignored.
+        de.end().map_err(|e| ConfigError::TrailingData {
+            line: e.line(),
+            column: e.column(),
         })?;
         Self::validate(raw)
     }
@@ -282,6 +288,19 @@ fn validate_team(raw: RawTeam, default_include_bots: bool) -> Result<Team, Confi
         Some(name) => name,
         None => raw.id.clone(),
     };
+    // PostgreSQL's text cannot hold a NUL, so such a config would pass here and fail at write.
+    for (field, value) in [
+        ("name", Some(&name)),
+        ("description", raw.description.as_ref()),
+    ] {
+        if value.is_some_and(|v| v.contains('\0')) {
+            return Err(ConfigError::InvalidTeam {
+                team: raw.id,
+                field,
+                reason: "must not contain a NUL character (\\u0000)".into(),
+            });
+        }
+    }
     let mut members = Vec::with_capacity(raw.members.len());
     for raw_member in raw.members {
         members.push(validate_member(&id, raw_member)?);
@@ -331,13 +350,17 @@ fn validate_member(team: &TeamId, raw: RawMember) -> Result<Membership, ConfigEr
             format!("must be between 0 and 1, got {}", raw.weight),
         ));
     }
+    // Rounded to the microsecond the databases keep before any check, so a span that would be
+    // stored empty is refused here and not by the database's CHECK.
     let parse = |field: &'static str, value: &str| {
-        parse_config_instant(value).ok_or_else(|| {
-            invalid(
-                field,
-                format!("{value:?} is neither a UTC day (YYYY-MM-DD) nor an RFC 3339 instant"),
-            )
-        })
+        parse_config_instant(value)
+            .map(floor_to_micros)
+            .ok_or_else(|| {
+                invalid(
+                    field,
+                    format!("{value:?} is neither a UTC day (YYYY-MM-DD) nor an RFC 3339 instant"),
+                )
+            })
     };
     let joined_at = parse("joined_at", &raw.joined_at)?;
     let left_at = raw
@@ -351,7 +374,7 @@ fn validate_member(team: &TeamId, raw: RawMember) -> Result<Membership, ConfigEr
         return Err(invalid(
             "left_at",
             format!(
-                "must be after joined_at ({}), got {}",
+                "must be after joined_at ({}), got {} (instants are kept to the microsecond)",
                 raw.joined_at,
                 raw.left_at.as_deref().unwrap_or_default()
             ),
@@ -359,7 +382,8 @@ fn validate_member(team: &TeamId, raw: RawMember) -> Result<Membership, ConfigEr
     }
     Ok(Membership {
         login: raw.github.to_ascii_lowercase(),
-        weight: raw.weight,
+        // -0 is 0: stored and listed without its sign.
+        weight: if raw.weight == 0.0 { 0.0 } else { raw.weight },
         joined_at,
         left_at,
     })

@@ -22,6 +22,11 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    /// Something other than whitespace follows the JSON document.
+    #[error(
+        "team config: unexpected data after the JSON document at line {line}, column {column} (a config is one JSON object)"
+    )]
+    TrailingData { line: usize, column: usize },
     /// A team-level field is wrong.
     #[error("team config: team {team:?}: field `{field}`: {reason}")]
     InvalidTeam {

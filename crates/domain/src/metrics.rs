@@ -2,6 +2,9 @@
 //!
 //! Results do not depend on input order: each bucket's values are sorted before they are summed,
 //! so floating-point rounding is the same however the rows arrive.
+//!
+//! A PR merged before it was created (GitHub has such records) counts as merged, but its
+//! negative cycle time enters no cycle or lead-time figure: a bucket with none left has none.
 
 use crate::time::{YearMonth, week_start};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -36,8 +39,9 @@ pub struct WeekVelocity {
     pub prs_merged: u64,
     /// Sum of the attributed PRs' weights.
     pub weighted_prs_merged: f64,
-    /// Plain (unweighted) mean cycle time.
-    pub avg_cycle_time_hours: f64,
+    /// Plain (unweighted) mean cycle time of the PRs with a possible one (not negative);
+    /// `None` when no PR of the week has one.
+    pub avg_cycle_time_hours: Option<f64>,
 }
 
 /// One calendar month of a team's lead time.
@@ -45,8 +49,14 @@ pub struct WeekVelocity {
 pub struct MonthLeadTime {
     pub month: YearMonth,
     pub prs_merged: u64,
-    pub median_lead_time_hours: f64,
-    pub p95_lead_time_hours: f64,
+    /// Over the PRs with a possible cycle time (not negative); `None` when there is none.
+    pub median_lead_time_hours: Option<f64>,
+    pub p95_lead_time_hours: Option<f64>,
+}
+
+/// Whether a cycle time can enter a statistic: a PR cannot be merged before it was created.
+pub fn is_possible_cycle_time(hours: f64) -> bool {
+    hours >= 0.0
 }
 
 /// Continuous percentile with linear interpolation between the two nearest ranks, exactly as
@@ -68,6 +78,11 @@ fn sorted(mut values: Vec<f64>) -> Vec<f64> {
     values
 }
 
+fn possible(mut cycle_times: Vec<f64>) -> Vec<f64> {
+    cycle_times.retain(|hours| is_possible_cycle_time(*hours));
+    cycle_times
+}
+
 fn sum(values: &[f64]) -> f64 {
     values.iter().sum()
 }
@@ -83,12 +98,14 @@ pub fn weekly_velocity(prs: &[AttributedPr]) -> Vec<WeekVelocity> {
     weeks
         .into_iter()
         .map(|(week_start, (weights, cycle_times))| {
-            let n = cycle_times.len();
+            let merged = cycle_times.len();
+            let possible = sorted(possible(cycle_times));
             WeekVelocity {
                 week_start,
-                prs_merged: n as u64,
+                prs_merged: merged as u64,
                 weighted_prs_merged: sum(&sorted(weights)),
-                avg_cycle_time_hours: sum(&sorted(cycle_times)) / n as f64,
+                avg_cycle_time_hours: (!possible.is_empty())
+                    .then(|| sum(&possible) / possible.len() as f64),
             }
         })
         .collect()
@@ -106,14 +123,15 @@ pub fn monthly_lead_time(prs: &[AttributedPr]) -> Vec<MonthLeadTime> {
     }
     months
         .into_iter()
-        .filter_map(|(month, cycle_times)| {
-            let cycle_times = sorted(cycle_times);
-            Some(MonthLeadTime {
+        .map(|(month, cycle_times)| {
+            let merged = cycle_times.len();
+            let possible = sorted(possible(cycle_times));
+            MonthLeadTime {
                 month,
-                prs_merged: cycle_times.len() as u64,
-                median_lead_time_hours: percentile_cont(&cycle_times, 0.5)?,
-                p95_lead_time_hours: percentile_cont(&cycle_times, 0.95)?,
-            })
+                prs_merged: merged as u64,
+                median_lead_time_hours: percentile_cont(&possible, 0.5),
+                p95_lead_time_hours: percentile_cont(&possible, 0.95),
+            }
         })
         .collect()
 }
@@ -202,9 +220,9 @@ mod tests {
         assert_eq!(
             got,
             [
-                (day("2025-12-29"), 1, 0.5, 10.0),
-                (day("2026-01-05"), 3, 1.5, 4.0),
-                (day("2026-01-12"), 1, 1.0, 1.0),
+                (day("2025-12-29"), 1, 0.5, Some(10.0)),
+                (day("2026-01-05"), 3, 1.5, Some(4.0)),
+                (day("2026-01-12"), 1, 1.0, Some(1.0)),
             ]
         );
     }
@@ -219,10 +237,36 @@ mod tests {
         assert_eq!(months.len(), 2);
         assert_eq!(months[0].month.to_string(), "2026-01");
         assert_eq!(months[0].prs_merged, 2);
-        assert_eq!(months[0].median_lead_time_hours, 2.0);
-        assert!((months[0].p95_lead_time_hours - 2.9).abs() < 1e-12);
+        assert_eq!(months[0].median_lead_time_hours, Some(2.0));
+        assert!((months[0].p95_lead_time_hours.unwrap() - 2.9).abs() < 1e-12);
         assert_eq!(months[1].month.to_string(), "2026-02");
-        assert_eq!(months[1].median_lead_time_hours, 5.0);
+        assert_eq!(months[1].median_lead_time_hours, Some(5.0));
+    }
+
+    #[test]
+    fn a_pr_merged_before_it_was_created_counts_as_merged_but_not_in_durations() {
+        let weeks = weekly_velocity(&[
+            pr("2026-01-05T10:00:00Z", 1.0, -216.0),
+            pr("2026-01-06T10:00:00Z", 0.5, 4.0),
+            pr("2026-01-12T10:00:00Z", 1.0, -1.0),
+        ]);
+        assert_eq!(weeks[0].prs_merged, 2);
+        assert_eq!(weeks[0].weighted_prs_merged, 1.5);
+        assert_eq!(weeks[0].avg_cycle_time_hours, Some(4.0));
+        assert_eq!(weeks[1].prs_merged, 1);
+        assert_eq!(weeks[1].avg_cycle_time_hours, None);
+
+        let months = monthly_lead_time(&[
+            pr("2026-01-05T10:00:00Z", 1.0, -216.0),
+            pr("2026-01-06T10:00:00Z", 0.5, 4.0),
+            pr("2026-01-07T10:00:00Z", 0.5, 0.0),
+            pr("2026-02-01T10:00:00Z", 1.0, -1.0),
+        ]);
+        assert_eq!(months[0].prs_merged, 3);
+        assert_eq!(months[0].median_lead_time_hours, Some(2.0));
+        assert_eq!(months[1].prs_merged, 1);
+        assert_eq!(months[1].median_lead_time_hours, None);
+        assert_eq!(months[1].p95_lead_time_hours, None);
     }
 
     #[test]
@@ -232,7 +276,7 @@ mod tests {
     }
 
     fn any_pr() -> impl Strategy<Value = AttributedPr> {
-        (0i64..(3 * 365 * 86_400), 0u32..=100, 0u32..100_000).prop_map(
+        (0i64..(3 * 365 * 86_400), 0u32..=100, -1_000i32..100_000).prop_map(
             |(secs, percent, centi_hours)| AttributedPr {
                 merged_at: at("2024-01-01T00:00:00Z") + chrono::Duration::seconds(secs),
                 weight: f64::from(percent) / 100.0,
@@ -262,8 +306,10 @@ mod tests {
             prop_assert_eq!(months.iter().map(|m| m.prs_merged).sum::<u64>(), prs.len() as u64);
             for m in &months {
                 prop_assert!(m.median_lead_time_hours <= m.p95_lead_time_hours);
+                prop_assert!(m.median_lead_time_hours.is_none_or(|h| h >= 0.0));
             }
             for w in &weeks {
+                prop_assert!(w.avg_cycle_time_hours.is_none_or(|h| h >= 0.0));
                 prop_assert!(crate::time::is_monday(w.week_start));
                 prop_assert!(w.weighted_prs_merged <= w.prs_merged as f64 + 1e-9);
             }

@@ -1,7 +1,9 @@
 //! Calendar rules, all in UTC: ISO weeks starting Monday 00:00, calendar months, and the
 //! inclusive day ranges the API takes (`from`/`to`).
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, SubsecRound, TimeZone, Timelike, Utc, Weekday,
+};
 use std::fmt;
 use thiserror::Error;
 
@@ -194,7 +196,8 @@ impl DateRange {
 }
 
 /// Parses a config date: a UTC day (`2026-01-01`, meaning midnight UTC) or an RFC 3339 instant
-/// with any offset (converted to UTC).
+/// with any offset (converted to UTC). A leap second (`23:59:60`) becomes the next second, as
+/// in [`without_leap_second`].
 pub fn parse_config_instant(value: &str) -> Option<DateTime<Utc>> {
     if is_iso_day_shaped(value) {
         return NaiveDate::parse_from_str(value, "%Y-%m-%d")
@@ -203,7 +206,29 @@ pub fn parse_config_instant(value: &str) -> Option<DateTime<Utc>> {
     }
     DateTime::parse_from_rfc3339(value)
         .ok()
-        .map(|t| t.with_timezone(&Utc))
+        .map(|t| without_leap_second(t.with_timezone(&Utc)))
+}
+
+/// `t`, or for a leap second (`23:59:60.f`, which chrono keeps as a nanosecond count of a
+/// second or more) the same fraction into the next second, as POSIX time counts it. Neither
+/// database stores a leap second: each would read a different instant back, so a config holding
+/// one would never compare equal to what was stored.
+pub fn without_leap_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    const SECOND_NANOS: u32 = 1_000_000_000;
+    let nanos = t.nanosecond();
+    if nanos < SECOND_NANOS {
+        return t;
+    }
+    t.with_nanosecond(nanos - SECOND_NANOS)
+        .and_then(|t| t.checked_add_signed(Duration::seconds(1)))
+        .unwrap_or(t)
+}
+
+/// `t` rounded down to a whole microsecond, the precision both databases keep (`trunc_subsecs`
+/// floors at any date: chrono's sub-second part is never negative); a leap second becomes the
+/// next second first.
+pub fn floor_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    without_leap_second(t).trunc_subsecs(6)
 }
 
 /// Whether `day` is a Monday (for the tests of week boundaries).
@@ -367,5 +392,18 @@ mod tests {
         );
         assert_eq!(parse_config_instant("2026-13-01"), None);
         assert_eq!(parse_config_instant("01/01/2026"), None);
+    }
+
+    #[test]
+    fn a_leap_second_becomes_the_next_second() {
+        let leap = parse_config_instant("2016-12-31T23:59:60Z").expect("a leap second parses");
+        assert_eq!(leap, at("2017-01-01T00:00:00Z"));
+        assert_eq!(leap.nanosecond(), 0);
+        let leap = parse_config_instant("2016-12-31T23:59:60.25+00:00").expect("parses");
+        assert_eq!(leap, at("2017-01-01T00:00:00.25Z"));
+        assert_eq!(
+            floor_to_micros(at("2026-01-01T00:00:00.0000019Z")),
+            at("2026-01-01T00:00:00.000001Z")
+        );
     }
 }

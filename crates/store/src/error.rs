@@ -50,13 +50,12 @@ pub enum StoreError {
         what: &'static str,
     },
     /// A migration file failed to apply; it was rolled back.
-    #[error("migration {file} failed")]
+    #[error("migration {file} failed: {}", postgres_cause(cause))]
     Migration {
         /// File name, e.g. `0003_attributions.sql`.
         file: String,
-        /// What PostgreSQL reported.
-        #[source]
-        source: tokio_postgres::Error,
+        /// What PostgreSQL reported (shown as its SQLSTATE and message only).
+        cause: tokio_postgres::Error,
     },
     /// A migration that was already applied has been edited since.
     #[error(
@@ -83,13 +82,12 @@ pub enum StoreError {
         name: String,
     },
     /// A statement failed.
-    #[error("database query failed while {what}")]
+    #[error("database query failed while {what}: {}", postgres_cause(cause))]
     Query {
         /// What the store was doing, e.g. `"upserting pull requests"`.
         what: &'static str,
-        /// What PostgreSQL reported.
-        #[source]
-        source: tokio_postgres::Error,
+        /// What PostgreSQL reported (shown as its SQLSTATE and message only).
+        cause: tokio_postgres::Error,
     },
     /// `DATABASE_URL` names no backend this build knows.
     #[error(
@@ -113,23 +111,21 @@ pub enum StoreError {
     },
     /// A SQLite statement failed.
     #[cfg(feature = "sqlite")]
-    #[error("SQLite query failed while {what}")]
+    #[error("SQLite query failed while {what}: {}", sqlite_cause(cause))]
     Sqlite {
         /// What the store was doing.
         what: &'static str,
-        /// What SQLite reported.
-        #[source]
-        source: rusqlite::Error,
+        /// What SQLite reported (shown as its message and result code).
+        cause: rusqlite::Error,
     },
     /// A SQLite migration file failed to apply; it was rolled back.
     #[cfg(feature = "sqlite")]
-    #[error("SQLite migration {file} failed")]
+    #[error("SQLite migration {file} failed: {}", sqlite_cause(cause))]
     SqliteMigration {
         /// File name, e.g. `0001_schema.sql`.
         file: String,
-        /// What SQLite reported.
-        #[source]
-        source: rusqlite::Error,
+        /// What SQLite reported (shown as its message and result code).
+        cause: rusqlite::Error,
     },
     /// The blocking task running a SQLite call panicked or was cancelled.
     #[error("the SQLite worker stopped while {what}")]
@@ -156,9 +152,8 @@ impl StoreError {
     /// role): the caller may re-read a rotated `DATABASE_URL` secret and reconnect.
     pub fn is_auth_failure(&self) -> bool {
         let source = match self {
-            Self::Unreachable { source, .. }
-            | Self::Query { source, .. }
-            | Self::Migration { source, .. } => source,
+            Self::Unreachable { source, .. } => source,
+            Self::Query { cause, .. } | Self::Migration { cause, .. } => cause,
             _ => return false,
         };
         source
@@ -171,12 +166,12 @@ impl StoreError {
     /// "no such column"). A dry run reads that as "nothing synced yet".
     pub fn is_missing_schema(&self) -> bool {
         match self {
-            Self::Query { source, .. } => source
+            Self::Query { cause, .. } => cause
                 .code()
                 .is_some_and(|code| matches!(code.code(), "42P01" | "42703")),
             #[cfg(feature = "sqlite")]
-            Self::Sqlite { source, .. } => {
-                let text = source.to_string();
+            Self::Sqlite { cause, .. } => {
+                let text = cause.to_string();
                 text.contains("no such table") || text.contains("no such column")
             }
             _ => false,
@@ -187,8 +182,8 @@ impl StoreError {
     /// (SQLSTATE 3D000).
     pub fn is_missing_database(&self) -> bool {
         match self {
-            Self::Unreachable { source, .. } | Self::Query { source, .. } => {
-                source.code().is_some_and(|code| code.code() == "3D000")
+            Self::Unreachable { source: cause, .. } | Self::Query { cause, .. } => {
+                cause.code().is_some_and(|code| code.code() == "3D000")
             }
             _ => false,
         }
@@ -201,13 +196,13 @@ impl StoreError {
             Self::PoolTimeout { .. } => true,
             // Another process held the SQLite file's write lock past busy_timeout.
             #[cfg(feature = "sqlite")]
-            Self::Sqlite { source, .. } => matches!(
-                source.sqlite_error_code(),
+            Self::Sqlite { cause, .. } => matches!(
+                cause.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
             ),
-            Self::Unreachable { source, .. } | Self::Query { source, .. } => {
+            Self::Unreachable { source: cause, .. } | Self::Query { cause, .. } => {
                 !self.is_auth_failure()
-                    && source.code().is_none_or(|code| {
+                    && cause.code().is_none_or(|code| {
                         // 08: connection exception, 40: rollback (serialization, deadlock),
                         // 53: insufficient resources, 57: operator intervention (shutdown).
                         ["08", "40", "53", "57"]
@@ -238,12 +233,12 @@ impl StoreError {
     /// same write cannot succeed.
     pub fn is_constraint_violation(&self) -> bool {
         match self {
-            Self::Query { source, .. } => source
+            Self::Query { cause, .. } => cause
                 .code()
                 .is_some_and(|code| code.code().starts_with("23")),
             #[cfg(feature = "sqlite")]
-            Self::Sqlite { source, .. } => {
-                source.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+            Self::Sqlite { cause, .. } => {
+                cause.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
             }
             _ => false,
         }
@@ -252,11 +247,37 @@ impl StoreError {
     /// A closure for `map_err` naming what the SQLite store was doing.
     #[cfg(feature = "sqlite")]
     pub(crate) fn sqlite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> Self {
-        move |source| Self::Sqlite { what, source }
+        move |cause| Self::Sqlite { what, cause }
     }
 
     /// A closure for `map_err` naming what the store was doing.
     pub(crate) fn query(what: &'static str) -> impl FnOnce(tokio_postgres::Error) -> Self {
-        move |source| Self::Query { what, source }
+        move |cause| Self::Query { what, cause }
+    }
+}
+
+/// What PostgreSQL said, for messages and logs: the SQLSTATE and the primary message only.
+/// The `DETAIL` and `WHERE` parts are left out because they may quote row values (`Key
+/// (login)=(…) already exists`); parameters are never part of an error. Errors that did not
+/// come from the server (a lost connection, a value that cannot be encoded) are shown as the
+/// driver words them.
+pub(crate) fn postgres_cause(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
+}
+
+/// What SQLite said, for messages and logs: its message and its (extended) result code.
+#[cfg(feature = "sqlite")]
+pub(crate) fn sqlite_cause(error: &rusqlite::Error) -> String {
+    match error {
+        rusqlite::Error::SqliteFailure(failure, message) => format!(
+            "{} ({:?}, code {})",
+            message.as_deref().unwrap_or("no message"),
+            failure.code,
+            failure.extended_code
+        ),
+        other => other.to_string(),
     }
 }

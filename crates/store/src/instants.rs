@@ -10,13 +10,14 @@
 //! rounded up at both ends.
 
 use crate::model::{RepoSyncState, SyncReach};
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::{PullRequest, TeamConfig};
 use std::borrow::Cow;
 
-/// `t` rounded down to a whole microsecond.
+/// `t` rounded down to a whole microsecond (a leap second becomes the next second: neither
+/// backend stores one).
 pub(crate) fn floor_micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.trunc_subsecs(6)
+    domain::time::floor_to_micros(t)
 }
 
 /// `t` rounded up to a whole microsecond.

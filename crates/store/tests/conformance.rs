@@ -364,7 +364,8 @@ async fn sqlite_migrations_apply_once() {
             "0001_schema",
             "0002_constraints",
             "0003_views_floor",
-            "0004_sync_reach"
+            "0004_sync_reach",
+            "0005_views_portable"
         ]
     );
     assert!(store.migrate().await.expect("second").is_empty());

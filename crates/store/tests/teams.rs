@@ -263,4 +263,62 @@ on_both_backends! {
             ]
         );
     }
+
+    async fn a_leap_second_syncs_once_and_then_changes_nothing(t) {
+        let leap = config(
+            r#"{"teams":[{"id":"a","members":[
+                {"github":"x","joined_at":"2016-06-01","left_at":"2016-12-31T23:59:60Z"},
+                {"github":"x","joined_at":"2016-12-31T23:59:60.5Z"}]}]}"#,
+        );
+        t.sync_teams(&leap).await.expect("first");
+        let before = t.snapshot().await;
+
+        let changes = t.sync_teams(&leap).await.expect("second");
+
+        assert!(changes.is_empty(), "{changes:?}");
+        assert_eq!(t.snapshot().await, before);
+        let members = t.load_team_config().await.expect("load").teams[0].members.clone();
+        assert_eq!(members[0].left_at, Some(at("2017-01-01T00:00:00Z")));
+        assert_eq!(members[1].joined_at, at("2017-01-01T00:00:00.5Z"));
+    }
+
+    async fn a_weight_of_minus_zero_is_stored_and_read_as_zero(t) {
+        let desired = config(
+            r#"{"teams":[{"id":"a","members":[{"github":"x","weight":-0,"joined_at":"2026-01-01"}]}]}"#,
+        );
+        t.sync_teams(&desired).await.expect("sync");
+
+        let weight = t.load_team_config().await.expect("load").teams[0].members[0].weight;
+        assert_eq!(weight.to_bits(), 0.0_f64.to_bits(), "{weight}");
+        let stored: f64 = t.scalar("SELECT weight FROM team_memberships").await;
+        assert_eq!(stored.to_bits(), 0.0_f64.to_bits(), "{stored}");
+    }
+
+    async fn a_refused_statement_reports_the_database_message_but_no_row_values(t) {
+        t.sync_teams(&config(PLATFORM_AND_MOBILE)).await.expect("sync");
+        // Built by hand, bypassing domain validation: bob's spans overlap.
+        let mut bad = config(PLATFORM_AND_MOBILE);
+        bad.teams[1].members.push(Membership {
+            login: "bob".into(),
+            weight: 1.0,
+            joined_at: at("2025-07-01T00:00:00Z"),
+            left_at: None,
+        });
+
+        let error = t.sync_teams(&bad).await.expect_err("refused").to_string();
+
+        let cause = match t.backend {
+            common::Backend::Postgres => "violates exclusion constraint",
+            common::Backend::Sqlite => "team_memberships_spans_do_not_overlap",
+        };
+        assert!(error.contains("while adding memberships: "), "{error}");
+        assert!(error.contains(cause), "{error}");
+        let code = match t.backend {
+            common::Backend::Postgres => "SQLSTATE 23P01",
+            common::Backend::Sqlite => "ConstraintViolation",
+        };
+        assert!(error.contains(code), "{error}");
+        // PostgreSQL's DETAIL quotes the row ("Key (team_id, login, …)=(platform, bob, …)").
+        assert!(!error.contains("DETAIL") && !error.contains("bob"), "{error}");
+    }
 }

@@ -39,6 +39,15 @@ fn reference(prs: &[PullRequest], config: &TeamConfig) -> Vec<(String, Vec<Attri
         .collect()
 }
 
+/// Both absent, or both present and [`close`].
+#[track_caller]
+fn close_or_none(got: Option<f64>, expected: Option<f64>, what: &str) {
+    match (got, expected) {
+        (Some(got), Some(expected)) => close(got, expected, what),
+        (got, expected) => assert_eq!(got, expected, "{what}"),
+    }
+}
+
 #[track_caller]
 fn close(got: f64, expected: f64, what: &str) {
     let tolerance = 1e-9 * expected.abs().max(1.0);
@@ -50,7 +59,7 @@ fn close(got: f64, expected: f64, what: &str) {
 
 /// `view_team_velocity` of `team` as `(week_start, prs_merged, weighted, average)`, the week as
 /// text (`YYYY-MM-DD`, PostgreSQL's ISO date output and SQLite's date()).
-async fn velocity_view(t: &TestStore, team: &str) -> Vec<(String, i64, f64, f64)> {
+async fn velocity_view(t: &TestStore, team: &str) -> Vec<(String, i64, f64, Option<f64>)> {
     t.rows(&format!(
         "SELECT CAST(week_start AS text), prs_merged, weighted_prs_merged, avg_cycle_time_hours
          FROM view_team_velocity WHERE team_id = '{team}' ORDER BY week_start"
@@ -58,7 +67,7 @@ async fn velocity_view(t: &TestStore, team: &str) -> Vec<(String, i64, f64, f64)
     .await
 }
 
-async fn lead_time_view(t: &TestStore, team: &str) -> Vec<(String, i64, f64, f64)> {
+async fn lead_time_view(t: &TestStore, team: &str) -> Vec<(String, i64, Option<f64>, Option<f64>)> {
     t.rows(&format!(
         "SELECT month, prs_merged, median_lead_time_hours, p95_lead_time_hours
          FROM view_dora_lead_time WHERE team_id = '{team}' ORDER BY month"
@@ -67,7 +76,7 @@ async fn lead_time_view(t: &TestStore, team: &str) -> Vec<(String, i64, f64, f64
 }
 
 #[track_caller]
-fn assert_velocity(got: &[(String, i64, f64, f64)], expected: &[WeekVelocity], team: &str) {
+fn assert_velocity(got: &[(String, i64, f64, Option<f64>)], expected: &[WeekVelocity], team: &str) {
     let weeks: Vec<(String, u64)> = got.iter().map(|w| (w.0.clone(), w.1 as u64)).collect();
     let expected_weeks: Vec<(String, u64)> = expected
         .iter()
@@ -76,12 +85,16 @@ fn assert_velocity(got: &[(String, i64, f64, f64)], expected: &[WeekVelocity], t
     assert_eq!(weeks, expected_weeks, "{team}: weeks and counts");
     for (g, e) in got.iter().zip(expected) {
         close(g.2, e.weighted_prs_merged, team);
-        close(g.3, e.avg_cycle_time_hours, team);
+        close_or_none(g.3, e.avg_cycle_time_hours, team);
     }
 }
 
 #[track_caller]
-fn assert_lead_time(got: &[(String, i64, f64, f64)], expected: &[MonthLeadTime], team: &str) {
+fn assert_lead_time(
+    got: &[(String, i64, Option<f64>, Option<f64>)],
+    expected: &[MonthLeadTime],
+    team: &str,
+) {
     let months: Vec<(String, u64)> = got.iter().map(|m| (m.0.clone(), m.1 as u64)).collect();
     let expected_months: Vec<(String, u64)> = expected
         .iter()
@@ -89,8 +102,8 @@ fn assert_lead_time(got: &[(String, i64, f64, f64)], expected: &[MonthLeadTime],
         .collect();
     assert_eq!(months, expected_months, "{team}: months and counts");
     for (g, e) in got.iter().zip(expected) {
-        close(g.2, e.median_lead_time_hours, team);
-        close(g.3, e.p95_lead_time_hours, team);
+        close_or_none(g.2, e.median_lead_time_hours, team);
+        close_or_none(g.3, e.p95_lead_time_hours, team);
     }
 }
 
@@ -244,4 +257,49 @@ async fn attributed_prs_fed_to_the_domain_give_the_same_buckets_postgres() {
 #[tokio::test]
 async fn attributed_prs_fed_to_the_domain_give_the_same_buckets_sqlite() {
     attributed_prs_fed_to_the_domain_give_the_same_buckets(Backend::Sqlite).await;
+}
+
+on_both_backends! {
+    async fn a_pr_merged_before_it_was_created_counts_as_merged_but_enters_no_duration(t) {
+        t.sync_teams(&config(
+            r#"{"teams":[{"id":"platform","members":[{"github":"alice","joined_at":"2025-01-01"}]}]}"#,
+        ))
+        .await
+        .expect("sync");
+        let mut impossible = common::merged_pr(1, Some("alice"), "2026-01-05T10:00:00Z");
+        impossible.created_at = at("2026-01-14T10:00:00Z");
+        let possible = common::merged_pr(2, Some("alice"), "2026-01-06T10:00:00Z");
+        let mut alone = common::merged_pr(3, Some("alice"), "2026-02-02T10:00:00Z");
+        alone.created_at = at("2026-02-03T10:00:00Z");
+        t.upsert_pull_requests(&[impossible, possible, alone])
+            .await
+            .expect("upsert");
+
+        let velocity = velocity_view(&t, "platform").await;
+        let lead_time = lead_time_view(&t, "platform").await;
+
+        assert_eq!(
+            velocity,
+            [
+                ("2026-01-05".to_owned(), 2, 2.0, Some(5.0)),
+                ("2026-02-02".to_owned(), 1, 1.0, None),
+            ]
+        );
+        assert_eq!(
+            lead_time,
+            [
+                ("2026-01".to_owned(), 2, Some(5.0), Some(5.0)),
+                ("2026-02".to_owned(), 1, None, None),
+            ]
+        );
+        let attributed = t
+            .attributed_prs("platform", at("2026-01-01T00:00:00Z"), at("2026-03-01T00:00:00Z"))
+            .await
+            .expect("read");
+        assert_eq!(attributed.len(), 3, "every PR is kept");
+        let weeks = domain::weekly_velocity(&attributed);
+        assert_eq!(weeks[0].prs_merged, 2);
+        assert_eq!(weeks[0].avg_cycle_time_hours, Some(5.0));
+        assert_eq!(weeks[1].avg_cycle_time_hours, None);
+    }
 }

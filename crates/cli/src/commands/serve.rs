@@ -19,10 +19,13 @@ pub async fn serve(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         "{}",
         serde_json::json!({ "listening": format!("http://{addr}") })
     );
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("while serving")?;
+    api::serve(
+        listener,
+        app,
+        api::ServeLimits::default(),
+        shutdown_signal(),
+    )
+    .await;
     Ok(ExitCode::SUCCESS)
 }
 

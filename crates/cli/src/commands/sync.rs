@@ -2,70 +2,24 @@
 
 use super::{connect, connect_without_writing};
 use crate::config::SyncArgs;
-use anyhow::{Context, bail};
-use chrono::{DateTime, Duration as Span, Utc};
-use collector::{Backfill, SyncSettings, SyncSummary};
+use anyhow::Context;
+use chrono::Utc;
+use collector::SyncSummary;
 use std::process::ExitCode;
 
 /// Exit status of a run the time budget cut short (the next run resumes).
 const EXIT_INCOMPLETE: u8 = 2;
 
-/// Parses `--since`: a duration back from `now`, or a day / instant not after `now`.
-fn backfill(args: &SyncArgs, now: DateTime<Utc>) -> anyhow::Result<Backfill> {
-    if args.full {
-        return Ok(Backfill::Full);
-    }
-    let since = match domain::time::parse_config_instant(&args.since) {
-        Some(t) => t,
-        None => {
-            let back = humantime::parse_duration(&args.since).with_context(|| {
-                format!(
-                    "SYNC_SINCE / --since {:?}: expected a duration like 365d or a date like 2025-01-01",
-                    args.since
-                )
-            })?;
-            now - Span::from_std(back).context("SYNC_SINCE / --since is too long")?
-        }
-    };
-    if since > now {
-        bail!(
-            "SYNC_SINCE / --since {:?} is in the future ({since}); give a past date or a duration like 365d",
-            args.since
-        );
-    }
-    Ok(Backfill::Since(since))
-}
-
 pub async fn sync(args: &SyncArgs) -> anyhow::Result<ExitCode> {
-    let repositories: Vec<String> = args
-        .repositories
-        .iter()
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty())
-        .collect();
-    if repositories.is_empty() {
-        bail!(
-            "REPOSITORIES is not set: set it (or pass --repositories) to comma-separated owner/name"
-        );
-    }
-    for repository in &repositories {
-        collector::normalize_repository(repository)?;
-    }
     let now = Utc::now();
-    let backfill = backfill(args, now)?;
+    let settings = args.sync_settings(now)?;
+    let count = settings.repositories.len();
     let github = args.github.client(args.concurrency)?;
     let store = if args.dry_run {
         connect_without_writing(&args.database).await?
     } else {
         connect(&args.database).await?
     };
-    let count = repositories.len();
-    let mut settings = SyncSettings::new(repositories, now);
-    settings.backfill = backfill;
-    settings.overlap = Span::from_std(args.overlap).context("SYNC_OVERLAP is too long")?;
-    settings.budget = args.budget;
-    settings.concurrency = args.concurrency.max(1);
-    settings.dry_run = args.dry_run;
     // A run that cannot start still prints its summary line (with `error`), for whatever
     // reads it; the message goes to stderr too.
     let summary = match args.config.load() {

@@ -248,3 +248,71 @@ fn bot_suffix_is_accepted_in_any_case() {
         check_rejected(&doc, &["field `github`"]);
     }
 }
+
+#[test]
+fn anything_after_the_document_is_refused_with_its_line_and_column() {
+    check_rejected(
+        r#"{"teams":[]}garbage"#,
+        &["after the JSON document", "line 1, column 13"],
+    );
+    check_rejected(
+        "{\"teams\":[]}\n {\"teams\":[{\"id\":\"a\"}]}",
+        &["after the JSON document", "line 2, column 2"],
+    );
+    assert!(parse("  {\"teams\":[]} \n\t ").is_ok());
+}
+
+#[test]
+fn a_nul_character_in_a_team_name_or_description_is_refused() {
+    check_rejected(
+        r#"{"teams":[{"id":"a","name":"Plat\u0000form"}]}"#,
+        &["team \"a\"", "field `name`", "NUL"],
+    );
+    check_rejected(
+        r#"{"teams":[{"id":"a","description":"x\u0000"}]}"#,
+        &["team \"a\"", "field `description`", "NUL"],
+    );
+}
+
+#[test]
+fn instants_are_rounded_to_the_microsecond_before_validation() {
+    check_rejected(
+        r#"{"teams":[{"id":"a","members":[{"github":"x","joined_at":"2026-01-01T00:00:00.0000001Z","left_at":"2026-01-01T00:00:00.0000002Z"}]}]}"#,
+        &["member \"x\"", "field `left_at`", "microsecond"],
+    );
+    let config = parse(
+        r#"{"teams":[{"id":"a","members":[{"github":"x","joined_at":"2026-01-01T00:00:00.0000019Z"}]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.teams[0].members[0].joined_at,
+        crate::time::parse_config_instant("2026-01-01T00:00:00.000001Z").unwrap()
+    );
+}
+
+#[test]
+fn a_leap_second_joins_at_the_next_second() {
+    let config = parse(
+        r#"{"teams":[{"id":"a","members":[{"github":"x","joined_at":"2016-12-31T23:59:60Z"}]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        config.teams[0].members[0].joined_at,
+        crate::time::parse_config_instant("2017-01-01T00:00:00Z").unwrap()
+    );
+}
+
+#[test]
+fn a_weight_of_minus_zero_is_zero() {
+    let config = parse(
+        r#"{"teams":[{"id":"a","members":[{"github":"x","weight":-0,"joined_at":"2026-01-01"}]}]}"#,
+    )
+    .unwrap();
+    let weight = config.teams[0].members[0].weight;
+    assert_eq!(weight.to_bits(), 0.0_f64.to_bits(), "{weight}");
+    let config = parse(
+        r#"{"teams":[{"id":"a","members":[{"github":"x","weight":-0.0,"joined_at":"2026-01-01"}]}]}"#,
+    )
+    .unwrap();
+    assert!(config.teams[0].members[0].weight.is_sign_positive());
+}

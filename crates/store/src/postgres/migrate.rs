@@ -74,9 +74,9 @@ async fn apply_pending(client: &mut Object) -> Result<Vec<String>, StoreError> {
 }
 
 async fn apply_one(client: &mut Object, migration: &MigrationFile) -> Result<(), StoreError> {
-    let failed = |source| StoreError::Migration {
+    let failed = |cause| StoreError::Migration {
         file: migration.file.to_owned(),
-        source,
+        cause,
     };
     let tx = client.transaction().await.map_err(failed)?;
     tx.batch_execute(migration.sql).await.map_err(failed)?;

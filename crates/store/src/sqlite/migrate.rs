@@ -43,9 +43,9 @@ fn apply_pending(connection: &mut Connection) -> Result<Vec<String>, StoreError>
         .iter()
         .filter(|m| !applied.contains(&m.version))
     {
-        let failed = |source| StoreError::SqliteMigration {
+        let failed = |cause| StoreError::SqliteMigration {
             file: migration.file.to_owned(),
-            source,
+            cause,
         };
         tx.execute_batch(migration.sql).map_err(failed)?;
         tx.execute(

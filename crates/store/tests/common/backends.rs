@@ -168,9 +168,9 @@ impl TestStore {
                 client
                     .batch_execute(sql)
                     .await
-                    .map_err(|source| StoreError::Query {
+                    .map_err(|cause| StoreError::Query {
                         what: RAW_SQL,
-                        source,
+                        cause,
                     })
             }
             Database::Sqlite { .. } => store::testing::execute(&self.store, sql).await,
@@ -184,9 +184,9 @@ impl TestStore {
             Database::Postgres { client, .. } => client
                 .query(sql, &[])
                 .await
-                .map_err(|source| StoreError::Query {
+                .map_err(|cause| StoreError::Query {
                     what: RAW_SQL,
-                    source,
+                    cause,
                 })
                 .and_then(|rows| rows.iter().map(store::testing::postgres_row).collect()),
             Database::Sqlite { .. } => store::testing::query(&self.store, sql).await,
