@@ -2,7 +2,7 @@
 //! inclusive day ranges the API takes (`from`/`to`).
 
 use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, SubsecRound, TimeZone, Timelike, Utc, Weekday,
+    DateTime, Datelike, Duration, NaiveDate, SubsecRound, TimeZone, Timelike, Utc,
 };
 use std::fmt;
 use thiserror::Error;
