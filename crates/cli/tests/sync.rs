@@ -186,7 +186,9 @@ async fn three_repositories_of_250_prs_sync_once_and_a_second_run_costs_one_304_
     assert_eq!(summary["complete"], true);
     assert_eq!(summary["repositories"], 3);
     assert_eq!(summary["pages"], 9, "{summary}");
-    assert_eq!(summary["requests"], 9);
+    // Each page after the first is followed by its predecessor asked again: a 304 each.
+    assert_eq!(summary["requests"], 15, "{summary}");
+    assert_eq!(summary["not_modified"], 6, "{summary}");
     assert_eq!(summary["prs_upserted"], 750);
     assert_eq!(
         env.count("SELECT count(*) FROM pull_requests WHERE merged_at IS NOT NULL")
@@ -347,9 +349,13 @@ async fn a_run_killed_after_page_k_then_rerun_ends_identical_to_an_uninterrupted
 
     for k in [1u64, 3] {
         let env = reference.sibling().await;
-        // Pages 1..=k answer at once; page k+1 hangs until the process is killed.
-        env.fake
-            .inject_for(&env.repos[0], Fault::Stall(StdDuration::ZERO), k as usize);
+        // Pages 1..=k (each after the first followed by the page before it, asked again)
+        // answer at once; page k+1 hangs until the process is killed.
+        env.fake.inject_for(
+            &env.repos[0],
+            Fault::Stall(StdDuration::ZERO),
+            (2 * k - 1) as usize,
+        );
         env.fake
             .inject_for(&env.repos[0], Fault::Stall(StdDuration::from_secs(60)), 1);
         let mut child = tokio::process::Command::from(env.sync_command())

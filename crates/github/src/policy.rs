@@ -14,6 +14,11 @@ use std::time::Duration;
 /// be slightly ahead of GitHub's; retrying a second late is cheap, a second early is not.
 pub(crate) const RESET_MARGIN: Duration = Duration::from_secs(1);
 
+/// No pause is longer than this, whatever a response asks for (`retry-after:
+/// 18446744073709551615`, a reset in the year 9999): instants stay far from overflow, and a
+/// pause past the run's deadline fails the request at once anyway.
+pub(crate) const MAX_PAUSE: Duration = Duration::from_secs(24 * 3600);
+
 /// No backoff after a failure is longer than this.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
@@ -26,7 +31,7 @@ const MAX_SECONDARY_DOUBLINGS: u32 = 4;
 pub(crate) enum WaitReason {
     /// `x-ratelimit-remaining` reached the configured reserve.
     Reserve,
-    /// 403/429 with `x-ratelimit-remaining: 0`.
+    /// 403/429 with `x-ratelimit-remaining: 0` (with or without `x-ratelimit-reset`).
     PrimaryExhausted,
     /// 403/429 secondary rate limit.
     Secondary,
@@ -63,8 +68,9 @@ pub(crate) struct RateLimitWait {
 pub(crate) enum Verdict {
     /// 2xx or 304: use it.
     Done,
-    /// 301/302/307/308 (a renamed repository): request this location instead.
-    Redirect(String),
+    /// 301/302/307/308 (a renamed or transferred repository): request this location instead.
+    /// `permanent` for 301 and 308: the repository has a new name.
+    Redirect { location: String, permanent: bool },
     /// A rate limit: pause, then try again.
     RateLimited(RateLimitWait),
     /// 5xx: back off and try again.
@@ -99,7 +105,13 @@ pub(crate) fn classify(
             .get(http::header::LOCATION)
             .and_then(|v| v.to_str().ok())
         {
-            Some(location) => Verdict::Redirect(location.to_owned()),
+            Some(location) => Verdict::Redirect {
+                location: location.to_owned(),
+                permanent: matches!(
+                    status,
+                    StatusCode::MOVED_PERMANENTLY | StatusCode::PERMANENT_REDIRECT
+                ),
+            },
             None => Verdict::Fail(GithubError::ClientError {
                 url: cx.url.to_owned(),
                 status: status.as_u16(),
@@ -135,7 +147,9 @@ pub(crate) fn classify(
 }
 
 /// GitHub's rules for a 403/429: `retry-after` first; else `x-ratelimit-remaining: 0` means
-/// waiting for `x-ratelimit-reset`; else a 429, or a 403 whose message mentions a rate limit (or
+/// waiting for `x-ratelimit-reset` (when a response leaves the reset out, as GitHub sometimes
+/// does, the base wait: it is still the primary limit, so it neither doubles nor lengthens the
+/// secondary streak); else a 429, or a 403 whose message mentions a rate limit (or
 /// "abuse", the wording of older GitHub Enterprise Server releases), is a secondary limit: wait
 /// the base, doubled for each limit in a row (bounded). Any other 403 is a permission error.
 fn rate_limit_wait(
@@ -146,7 +160,7 @@ fn rate_limit_wait(
 ) -> Option<RateLimitWait> {
     if let Some(secs) = headers::retry_after_secs(headers) {
         return Some(RateLimitWait {
-            wait: Duration::from_secs(secs),
+            wait: Duration::from_secs(secs).min(MAX_PAUSE),
             reason: WaitReason::Secondary,
             reset_at: None,
         });
@@ -158,20 +172,34 @@ fn rate_limit_wait(
             reset_at: Some(limit.reset_at),
         });
     }
+    if headers::remaining(headers) == Some(0) {
+        return Some(RateLimitWait {
+            wait: cx.secondary_base.min(MAX_PAUSE),
+            reason: WaitReason::PrimaryExhausted,
+            reset_at: None,
+        });
+    }
     let message = message.to_ascii_lowercase();
     let says_rate_limit = message.contains("rate limit") || message.contains("abuse");
     (status == StatusCode::TOO_MANY_REQUESTS || says_rate_limit).then(|| RateLimitWait {
         wait: cx
             .secondary_base
-            .saturating_mul(1 << cx.secondary_hits.min(MAX_SECONDARY_DOUBLINGS)),
+            .saturating_mul(1 << cx.secondary_hits.min(MAX_SECONDARY_DOUBLINGS))
+            .min(MAX_PAUSE),
         reason: WaitReason::Secondary,
         reset_at: None,
     })
 }
 
-/// How long until `reset_at` (plus [`RESET_MARGIN`]), zero if it has passed.
+/// How long until `reset_at` (plus [`RESET_MARGIN`]), just the margin if it has passed, at most
+/// [`MAX_PAUSE`].
 pub(crate) fn until_reset(reset_at: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
-    (reset_at - now).to_std().unwrap_or_default() + RESET_MARGIN
+    reset_at
+        .signed_duration_since(now)
+        .to_std()
+        .unwrap_or_default()
+        .saturating_add(RESET_MARGIN)
+        .min(MAX_PAUSE)
 }
 
 /// Full-jitter exponential backoff before attempt `failures + 1`: uniform in
@@ -328,7 +356,11 @@ mod tests {
         let moved = headers(&[("location", "https://api.github.com/repositories/1/pulls")]);
         assert!(matches!(
             classify(StatusCode::MOVED_PERMANENTLY, &moved, b"", &cx(0)),
-            Verdict::Redirect(l) if l.ends_with("/repositories/1/pulls")
+            Verdict::Redirect { location, permanent: true } if location.ends_with("/repositories/1/pulls")
+        ));
+        assert!(matches!(
+            classify(StatusCode::TEMPORARY_REDIRECT, &moved, b"", &cx(0)),
+            Verdict::Redirect { permanent: false, .. }
         ));
     }
 
@@ -342,6 +374,41 @@ mod tests {
                 assert!(backoff(base, failures, &mut rng) <= cap);
             }
         }
+    }
+
+    #[test]
+    fn a_primary_limit_without_reset_waits_the_base_and_stays_primary() {
+        let primary = r#"{"message":"API rate limit exceeded for user ID 1."}"#;
+        for hits in [0, 3] {
+            check_wait(
+                403,
+                &[("x-ratelimit-remaining", "0")],
+                primary,
+                hits,
+                Some((60, WaitReason::PrimaryExhausted)),
+            );
+        }
+    }
+
+    #[test]
+    fn huge_waits_are_clamped_without_overflow() {
+        check_wait(
+            403,
+            &[("retry-after", "18446744073709551615")],
+            "",
+            0,
+            Some((MAX_PAUSE.as_secs(), WaitReason::Secondary)),
+        );
+        check_wait(
+            429,
+            &[
+                ("x-ratelimit-remaining", "0"),
+                ("x-ratelimit-reset", "253402300799"),
+            ],
+            "",
+            0,
+            Some((MAX_PAUSE.as_secs(), WaitReason::PrimaryExhausted)),
+        );
     }
 
     #[test]
