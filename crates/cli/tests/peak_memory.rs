@@ -4,12 +4,12 @@
 //! `cargo test -p cli --test peak_memory -- --ignored --nocapture`. `DORAMETER_BIN` measures
 //! another build of the binary (an older commit, for comparison).
 
-
 use fake_github::{FakeGithub, FakeGithubConfig, FakePull, FakeUser, Fault};
 use std::time::{Duration, Instant};
 
 const TOKEN: &str = "ghp_peak_memory";
-const TEAMS: &str = r#"{"teams":[{"id":"core","members":[{"github":"alice","joined_at":"2000-01-01"}]}]}"#;
+const TEAMS: &str =
+    r#"{"teams":[{"id":"core","members":[{"github":"alice","joined_at":"2000-01-01"}]}]}"#;
 
 /// Runs one sync against a fake serving `fault` to its first request and returns the peak RSS
 /// in kB reported by `/usr/bin/time -v`.
@@ -23,7 +23,12 @@ async fn peak_rss_kb(fault: Fault, request_timeout: &str) -> (u64, Duration, Str
     let at = chrono::Utc::now() - chrono::Duration::days(1);
     fake.set_pulls(
         "acme/app",
-        vec![FakePull::merged(1, Some(FakeUser::user("alice", 1)), at, at)],
+        vec![FakePull::merged(
+            1,
+            Some(FakeUser::user("alice", 1)),
+            at,
+            at,
+        )],
     );
     fake.inject_for("acme/app", fault, 1);
     let dir = tempfile::tempdir().expect("temp dir");
@@ -51,7 +56,10 @@ async fn peak_rss_kb(fault: Fault, request_timeout: &str) -> (u64, Duration, Str
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let peak = stderr
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no peak RSS in: {stderr}"));
     let summary = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -126,7 +126,10 @@ pub(crate) fn plan(
                 (Some(wanted), Some(w)) => w.checked_sub_signed(overlap).map(|w| wanted.min(w)),
                 (wanted, _) => wanted,
             };
-            (walk(floor, None, None, previous), Cursor::First { etag: None })
+            (
+                walk(floor, None, None, previous),
+                Cursor::First { etag: None },
+            )
         }
     }
 }

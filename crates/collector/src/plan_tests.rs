@@ -80,11 +80,7 @@ fn a_walk_goes_down_to_the_watermark_unless_more_history_is_wanted_than_was_reac
 
 #[test]
 fn an_overlap_reaching_before_the_start_of_time_walks_all_history_instead_of_panicking() {
-    let (walk, _) = plan(
-        Some(finished(20, SyncReach::All)),
-        None,
-        Duration::MAX,
-    );
+    let (walk, _) = plan(Some(finished(20, SyncReach::All)), None, Duration::MAX);
     assert_eq!(walk.floor, None);
     let (walk, _) = plan(
         Some(finished(20, SyncReach::Nothing)),
@@ -175,7 +171,10 @@ fn a_skipped_item_keeps_the_watermark_at_or_below_it_and_drops_the_etag() {
     let resume = progress("acme/app", &walk, "u", Some("n"), day(30))
         .resume
         .expect("resume point");
-    assert_eq!((resume.target_watermark, resume.target_etag), (day(15), None));
+    assert_eq!(
+        (resume.target_watermark, resume.target_etag),
+        (day(15), None)
+    );
     // A page with no readable PR: the floor bounds it, or the start of time.
     walk.items_skipped(None);
     assert_eq!(walk.watermark_cap, Some(day(2)));

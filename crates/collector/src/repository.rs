@@ -217,7 +217,9 @@ async fn walk(
                 skipped,
                 ..
             })) => {
-                tracing::info!("the previous page changed while the walk moved on; its PRs are added");
+                tracing::info!(
+                    "the previous page changed while the walk moved on; its PRs are added"
+                );
                 outcome.pages += 1;
                 outcome.pages_refetched += 1;
                 note_skipped(&mut walk, outcome, &skipped, &again);

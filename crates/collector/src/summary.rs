@@ -269,9 +269,7 @@ impl SyncSummary {
             prs_unchanged: details.iter().map(|d| d.prs_unchanged).sum(),
             prs_merged_before_created: details.iter().map(|d| d.prs_merged_before_created).sum(),
             items_skipped: details.iter().map(|d| d.items_skipped).sum(),
-            first_skipped_item: details
-                .iter()
-                .find_map(|d| d.first_skipped_item.clone()),
+            first_skipped_item: details.iter().find_map(|d| d.first_skipped_item.clone()),
             retries: after.retries.saturating_sub(before.retries),
             github_api_errors: after.api_errors.saturating_sub(before.api_errors),
             rate_limit_waits: after
@@ -379,6 +377,9 @@ mod tests {
         assert_eq!((summary.prs_fetched, summary.prs_unchanged), (150, 40));
         assert_eq!(summary.incomplete, ["acme/lib"]);
         let reason = summary.details[1].error.as_deref();
-        assert_eq!(reason, Some("the run's time budget ran out between two pages"));
+        assert_eq!(
+            reason,
+            Some("the run's time budget ran out between two pages")
+        );
     }
 }

@@ -18,15 +18,17 @@ async fn text_rows(store: &store::Store, sql: &str) -> Vec<Vec<Cell>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unusual_but_valid_items_are_stored_on_both_backends() {
-    let at = Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).single().expect("valid");
+    let at = Utc
+        .with_ymd_and_hms(2026, 2, 1, 0, 0, 0)
+        .single()
+        .expect("valid");
     let big = 1_u64 << 31;
     let mut nul = merged(1, at).with_title("Fix\u{0}the\u{0} build");
     nul.id = big + 5;
-    let legacy = FakePull::merged(2, Some(FakeUser::user("alice", big * 2 + 7)), at, at)
+    let legacy =
+        FakePull::merged(2, Some(FakeUser::user("alice", big * 2 + 7)), at, at).with_legacy_shape();
+    let legacy_bot = FakePull::merged(3, Some(FakeUser::bot("renovate[bot]", 29139614)), at, at)
         .with_legacy_shape();
-    let legacy_bot =
-        FakePull::merged(3, Some(FakeUser::bot("renovate[bot]", 29139614)), at, at)
-            .with_legacy_shape();
     let orphan = merged(4, at).with_null_branch_owners();
     // bob is in no team: whatever the statistics make of it, no team's count changes.
     let mut backwards = FakePull::merged(5, Some(FakeUser::user("bob", 2)), at, at);
@@ -57,7 +59,12 @@ async fn unusual_but_valid_items_are_stored_on_both_backends() {
         )
         .await;
         let cell = |row: usize, col: usize| rows[row][col].clone();
-        assert_eq!(cell(0, 1), Cell::Text("Fixthe build".into()), "{}", backend.name);
+        assert_eq!(
+            cell(0, 1),
+            Cell::Text("Fixthe build".into()),
+            "{}",
+            backend.name
+        );
         assert_eq!(cell(0, 3), Cell::Text((big + 5).to_string()));
         assert_eq!(cell(1, 2), Cell::Text("User".into()));
         assert_eq!(cell(1, 4), Cell::Text((big * 2 + 7).to_string()));
@@ -75,7 +82,10 @@ async fn an_unreadable_item_is_skipped_and_the_next_run_stores_it() {
         let mut pulls = hourly(150, &[]);
         let original = pulls[119].updated_at;
         // PR 120 says it was updated in the year 9999: impossible, so unreadable.
-        pulls[119].updated_at = Utc.with_ymd_and_hms(9999, 12, 31, 0, 0, 0).single().expect("valid");
+        pulls[119].updated_at = Utc
+            .with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
+            .single()
+            .expect("valid");
         fake.set_pulls(REPO, pulls);
         let github = client(&fake);
 
@@ -83,7 +93,10 @@ async fn an_unreadable_item_is_skipped_and_the_next_run_stores_it() {
 
         assert!(first.complete, "the repository goes on: {first:?}");
         assert_eq!(first.items_skipped, 1, "{first:?}");
-        let skipped = first.first_skipped_item.clone().expect("the first skipped item");
+        let skipped = first
+            .first_skipped_item
+            .clone()
+            .expect("the first skipped item");
         assert!(skipped.url.ends_with("/pull/120"), "{skipped:?}");
         assert!(skipped.reason.contains("updated_at"), "{skipped:?}");
         assert_eq!(first.details[0].items_skipped, 1);
@@ -121,11 +134,21 @@ async fn a_renamed_repository_is_followed_and_reported_and_a_redirect_is_no_retr
 
         assert!(summary.complete, "{status}: {summary:?}");
         assert_eq!(stored(&backend.store).await, 150);
-        assert_eq!(summary.retries, 0, "{status}: a redirect is no retry: {summary:?}");
-        let renamed: Vec<_> = summary.renamed.iter().map(|r| r.moved_to.as_str()).collect();
+        assert_eq!(
+            summary.retries, 0,
+            "{status}: a redirect is no retry: {summary:?}"
+        );
+        let renamed: Vec<_> = summary
+            .renamed
+            .iter()
+            .map(|r| r.moved_to.as_str())
+            .collect();
         if reported {
             assert_eq!(renamed, ["acme/new-name"], "{summary:?}");
-            assert_eq!(summary.details[0].moved_to.as_deref(), Some("acme/new-name"));
+            assert_eq!(
+                summary.details[0].moved_to.as_deref(),
+                Some("acme/new-name")
+            );
         } else {
             assert!(renamed.is_empty(), "{summary:?}");
         }
@@ -173,7 +196,11 @@ async fn githubs_recorded_error_answers_are_waited_out_or_retried() {
         fake.inject_for(REPO, fault.clone(), 1);
         let summary = sync(&backend.store, &client(&fake), &settings(Backfill::Full)).await;
         assert!(summary.complete, "{fault:?}: {summary:?}");
-        assert_eq!((summary.retries, summary.prs_upserted), (1, 50), "{fault:?}");
+        assert_eq!(
+            (summary.retries, summary.prs_upserted),
+            (1, 50),
+            "{fault:?}"
+        );
     }
 }
 
@@ -200,7 +227,10 @@ async fn a_wait_past_the_budget_leaves_the_repository_incomplete_with_its_reason
         assert_eq!(summary.incomplete.len(), 2, "{fault:?}: {summary:?}");
         for detail in &summary.details {
             let reason = detail.error.as_deref().unwrap_or("");
-            assert!(reason.contains("secondary rate limit"), "{fault:?}: {detail:?}");
+            assert!(
+                reason.contains("secondary rate limit"),
+                "{fault:?}: {detail:?}"
+            );
         }
     }
 }
@@ -230,7 +260,10 @@ async fn a_huge_or_endless_body_fails_its_repository_clearly_and_the_others_go_o
 
         assert_eq!(summary.failed, [REPO], "{fault:?}: {summary:?}");
         let error = summary.details[0].error.as_deref().unwrap_or("");
-        assert!(error.contains("larger than the 32 MiB cap"), "{fault:?}: {error}");
+        assert!(
+            error.contains("larger than the 32 MiB cap"),
+            "{fault:?}: {error}"
+        );
         assert_eq!(summary.details[1].status, "complete", "{summary:?}");
     }
 }

@@ -115,7 +115,10 @@ async fn check_a_pr_reopened_between_two_page_requests_is_not_lost(retried_502s:
         assert_eq!(fake.pending_faults(), 0, "every fault was served");
         assert!(summary.complete, "{}: {summary:?}", backend.name);
         assert_eq!(summary.retries, retried_502s as u64, "{summary:?}");
-        assert_eq!(summary.pages_refetched, 1, "page 1 changed and was read again: {summary:?}");
+        assert_eq!(
+            summary.pages_refetched, 1,
+            "page 1 changed and was read again: {summary:?}"
+        );
         assert_eq!(
             stored(store).await,
             449,

@@ -158,4 +158,3 @@ fn ok_with_body(shared: &Shared, body: Body) -> Response {
     common_headers(response.headers_mut(), shared.limiter.peek(), None);
     response
 }
-

@@ -143,7 +143,10 @@ enum Route {
     /// The pull list of a known repository.
     Repo(Arc<Repo>),
     /// The pull list of a repository under its old name: redirect to its id's URL.
-    Moved { id: u64, status: StatusCode },
+    Moved {
+        id: u64,
+        status: StatusCode,
+    },
     Unknown,
 }
 
@@ -173,7 +176,11 @@ fn route(shared: &Shared, parts: &http::request::Parts) -> Route {
 /// GitHub's answer for a renamed repository's old URL: the same request under
 /// `/repositories/{id}`, with a JSON body naming it.
 fn moved(shared: &Shared, parts: &http::request::Parts, id: u64, status: StatusCode) -> Response {
-    let query = parts.uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+    let query = parts
+        .uri
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
     let location = format!("{}/repositories/{id}/pulls{query}", shared.urls.api);
     let body = serde_json::json!({
         // As recorded, GitHub says "Moved Permanently" for its 307s too.

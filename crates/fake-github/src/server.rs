@@ -175,7 +175,9 @@ impl FakeGithub {
     pub fn rename(&self, old: &str, new: &str, status: u16) -> bool {
         let status =
             http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::MOVED_PERMANENTLY);
-        self.shared.store.rename(old, new, status, &self.shared.urls)
+        self.shared
+            .store
+            .rename(old, new, status, &self.shared.urls)
     }
 
     /// Applies `change` to an existing repository's PRs; `false` if the repository is unknown.

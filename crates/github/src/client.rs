@@ -186,7 +186,12 @@ impl GithubClient {
         )?;
         self.inner.stats.record(Event::Page);
         for item in &page.skipped {
-            tracing::warn!(repository, item = item.url, reason = item.reason, "unreadable pull request skipped");
+            tracing::warn!(
+                repository,
+                item = item.url,
+                reason = item.reason,
+                "unreadable pull request skipped"
+            );
         }
         let moved_to = page
             .full_name
@@ -415,7 +420,10 @@ impl GithubClient {
             failures,
             &mut rand::rng(),
         );
-        if Instant::now().checked_add(delay).is_none_or(|end| end > deadline) {
+        if Instant::now()
+            .checked_add(delay)
+            .is_none_or(|end| end > deadline)
+        {
             return Err(budget(url, &format!("backoff after {last_error}"), delay));
         }
         tokio::time::sleep(delay).await;

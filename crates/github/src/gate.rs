@@ -161,7 +161,11 @@ impl Gate {
                     return Ok(());
                 };
                 if pause.until > deadline {
-                    return Err(past_deadline(url, pause, pause.until.saturating_duration_since(now)));
+                    return Err(past_deadline(
+                        url,
+                        pause,
+                        pause.until.saturating_duration_since(now),
+                    ));
                 }
                 let new = state.counted_pause != Some(pause.id);
                 let counted_from = state.counted_until.filter(|_| !new).unwrap_or(now).max(now);
@@ -254,7 +258,10 @@ mod tests {
             )
             .await;
         assert!(
-            matches!(result, Err(GithubError::RateLimited { .. } | GithubError::BudgetExhausted { .. })),
+            matches!(
+                result,
+                Err(GithubError::RateLimited { .. } | GithubError::BudgetExhausted { .. })
+            ),
             "{result:?}"
         );
     }

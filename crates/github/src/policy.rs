@@ -360,7 +360,10 @@ mod tests {
         ));
         assert!(matches!(
             classify(StatusCode::TEMPORARY_REDIRECT, &moved, b"", &cx(0)),
-            Verdict::Redirect { permanent: false, .. }
+            Verdict::Redirect {
+                permanent: false,
+                ..
+            }
         ));
     }
 

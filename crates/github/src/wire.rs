@@ -278,10 +278,16 @@ mod tests {
         assert_eq!(page.pulls.len(), 1);
         let reasons: Vec<_> = page.skipped.iter().map(|s| s.reason.as_str()).collect();
         assert_eq!(reasons.len(), 4, "{reasons:?}");
-        assert!(reasons[0].starts_with("number: invalid type"), "{reasons:?}");
+        assert!(
+            reasons[0].starts_with("number: invalid type"),
+            "{reasons:?}"
+        );
         assert!(reasons[1].contains("updated_at") && reasons[1].contains("future"));
         assert!(reasons[2].starts_with("number: -3"), "{reasons:?}");
-        assert_eq!(page.skipped[0].url, "https://github.com/acme/widgets/pull/7");
+        assert_eq!(
+            page.skipped[0].url,
+            "https://github.com/acme/widgets/pull/7"
+        );
         assert_eq!(page.skipped[3].url, "https://x/p?page=1 (item 4)");
     }
 

@@ -247,7 +247,10 @@ async fn an_item_of_the_wrong_shape_is_skipped_naming_its_field_and_the_page_is_
     };
     assert!(pulls.is_empty());
     assert_eq!(skipped.len(), 1);
-    assert!(skipped[0].reason.starts_with("number: invalid type"), "{skipped:?}");
+    assert!(
+        skipped[0].reason.starts_with("number: invalid type"),
+        "{skipped:?}"
+    );
     assert!(skipped[0].url.ends_with("(item 0)"), "{skipped:?}");
 }
 
@@ -507,7 +510,10 @@ async fn a_body_over_the_cap_fails_once_with_a_clear_error_whether_announced_chu
             ),
             "{fault:?}: {error:?}"
         );
-        assert!(error.to_string().contains("larger than the 1 MiB cap"), "{error}");
+        assert!(
+            error.to_string().contains("larger than the 1 MiB cap"),
+            "{error}"
+        );
         assert_eq!(client.stats().requests, 1, "{fault:?}: not retried");
     }
 }

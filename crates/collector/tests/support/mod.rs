@@ -155,4 +155,3 @@ pub fn daily(count: u64) -> Vec<FakePull> {
         })
         .collect()
 }
-
