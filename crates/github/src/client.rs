@@ -6,67 +6,16 @@ use crate::config::GithubConfig;
 use crate::error::GithubError;
 use crate::gate::{Gate, Ticket};
 use crate::headers;
+use crate::page::{PageOutcome, PageRequest};
 use crate::policy::{Context, Verdict, backoff, classify};
 use crate::stats::{Counters, Event, GithubStats};
 use crate::transport::{RawResponse, Transport, TransportError};
-use crate::wire::{SkippedItem, read_pull_list};
+use crate::wire::read_pull_list;
 use http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
-
-/// Which page to fetch.
-#[derive(Debug, Clone, Copy)]
-pub enum PageRequest<'a> {
-    /// `GET {base}/repos/{owner}/{repo}/pulls?state=closed&sort=updated&direction=desc&per_page=100`,
-    /// conditional on `etag` (the first page's `ETag` of an earlier run) when given.
-    First {
-        /// `owner/name`.
-        repository: &'a str,
-        etag: Option<&'a str>,
-    },
-    /// The `next` URL of the previous page's `Link` header, requested exactly as given (GitHub
-    /// uses the `/repositories/{id}/pulls` form). It must lie under the configured API base.
-    Next {
-        /// `owner/name` the chain belongs to (for the PRs, errors and logs).
-        repository: &'a str,
-        url: &'a str,
-    },
-    /// A page fetched before, asked again conditionally on its `ETag` (when known): answered
-    /// with [`PageOutcome::Unchanged`] when nothing on it moved.
-    Again {
-        /// `owner/name` the chain belongs to.
-        repository: &'a str,
-        url: &'a str,
-        etag: Option<&'a str>,
-    },
-}
-
-/// What a page request returned.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PageOutcome {
-    /// `304 Not Modified`: the first page is unchanged since `etag`, so nothing changed.
-    NotModified,
-    /// A page of PRs.
-    Page {
-        /// The URL the page was finally fetched from (after redirects): to fetch it again.
-        url: String,
-        /// In GitHub's order; `repository` is the requested one, lowercased.
-        pulls: Vec<domain::PullRequest>,
-        /// The `rel="next"` URL, `None` on the last page.
-        next: Option<String>,
-        /// This page's `ETag`, to send as `If-None-Match` next time (kept for the first page).
-        etag: Option<String>,
-        /// Items that could not be read (wrong types, impossible values), left out of `pulls`.
-        skipped: Vec<SkippedItem>,
-        /// The repository's new `owner/name` when GitHub redirected permanently (a renamed or
-        /// transferred repository) and the items name it; to put in `REPOSITORIES`.
-        moved_to: Option<String>,
-    },
-    /// The page's ETag matched (asked with [`PageRequest::Again`]): the page is as it was.
-    Unchanged,
-}
 
 /// A GitHub REST client for dorameter. Cheap to clone; clones share the connection pool, the
 /// rate-limit pause, the concurrency limit and the statistics.

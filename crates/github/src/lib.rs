@@ -42,14 +42,16 @@ mod config;
 mod error;
 mod gate;
 mod headers;
+mod page;
 mod policy;
 mod stats;
 mod transport;
 mod wire;
 
-pub use client::{GithubClient, PageOutcome, PageRequest};
+pub use client::GithubClient;
 pub use config::{DEFAULT_API_URL, DEFAULT_MAX_BODY_BYTES, GithubConfig};
 pub use error::GithubError;
+pub use page::{PageOutcome, PageRequest};
 pub use secrecy::SecretString;
 pub use stats::GithubStats;
 pub use transport::USER_AGENT_VALUE as USER_AGENT;
