@@ -7,14 +7,23 @@
 //! the progress that covers it commit together, the watermark moves only when a walk reaches
 //! it, and an interrupted walk resumes by fetching its last committed page again (PRs that left
 //! the list since moved the later ones up) and continuing from there. A run that asks for more
-//! history than earlier runs reached (`--full`, an earlier `--since`) walks down to it.
+//! history than earlier runs reached (`--full`, an earlier `--since`) walks down to it. After
+//! each next page, the page before it is asked again conditionally (a `304` when nothing
+//! moved), so a PR that leaves the list between two requests never hides another one.
+//!
+//! One odd item never blocks a repository: GitHub's client skips an item it cannot read, the
+//! walk counts it and keeps the recorded watermark below it, so the next run tries it again.
 
+mod cursor;
+mod plan;
+mod reach;
 mod repository;
 pub mod settings;
 mod summary;
 
+pub use github::SkippedItem;
 pub use store::SyncReach;
-pub use summary::{DurationStats, FailureKind, RepositoryOutcome, SyncSummary};
+pub use summary::{DurationStats, FailureKind, RenamedRepository, RepositoryOutcome, SyncSummary};
 
 use chrono::{DateTime, Duration as Span, Utc};
 use futures_util::StreamExt;
@@ -70,15 +79,10 @@ pub struct SyncSettings {
     pub concurrency: usize,
     /// Fetch and count, write nothing.
     pub dry_run: bool,
-    /// When a page comes more than this after the previous one of the same walk (it waited
-    /// for a rate limit, or was retried), the previous page is fetched again: PRs that left
-    /// the list in between moved the next page's first PRs onto it.
-    pub refetch_after: Duration,
 }
 
 impl SyncSettings {
-    /// Defaults: 365 days of backfill, 1 hour overlap, 10 minutes, 4 repositories at once, a
-    /// page fetched again after a 30 s gap.
+    /// Defaults: 365 days of backfill, 1 hour overlap, 10 minutes, 4 repositories at once.
     pub fn new(repositories: Vec<String>, now: DateTime<Utc>) -> Self {
         Self {
             repositories,
@@ -87,7 +91,6 @@ impl SyncSettings {
             budget: Duration::from_secs(600),
             concurrency: 4,
             dry_run: false,
-            refetch_after: Duration::from_secs(30),
         }
     }
 }
@@ -143,7 +146,11 @@ async fn run(
     run_id: String,
 ) -> Result<SyncSummary, CollectorError> {
     let started = Instant::now();
-    let deadline = started + settings.budget;
+    // A budget too large for the clock is no budget at all: a century will do.
+    let deadline = started
+        .checked_add(settings.budget)
+        .or_else(|| started.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(started);
     let repositories = settings
         .repositories
         .iter()

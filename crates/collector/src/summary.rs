@@ -1,7 +1,7 @@
 //! What a run did: per repository and in total, printed as one JSON line.
 
 use domain::TeamChanges;
-use github::GithubStats;
+use github::{GithubStats, SkippedItem};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -62,8 +62,9 @@ impl DurationStats {
 pub enum RepositoryStatus {
     /// Walked down to what was already stored (or a 304 said nothing changed).
     Complete,
-    /// The run's time budget ran out between pages; the next run resumes.
-    OutOfBudget,
+    /// The run's time budget ran out (between pages, or a wait would have passed it); the next
+    /// run resumes. `reason` says what stopped it.
+    OutOfBudget { reason: String },
     /// GitHub or the database failed for this repository; the message says why.
     Failed { message: String, kind: FailureKind },
 }
@@ -74,6 +75,7 @@ pub struct RepositoryOutcome {
     pub repository: String,
     /// `complete`, `incomplete` or `failed`.
     pub status: &'static str,
+    /// Why the repository failed or is incomplete.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// Set when `status` is `failed`.
@@ -89,6 +91,19 @@ pub struct RepositoryOutcome {
     pub prs_seen: u64,
     pub prs_inserted: u64,
     pub prs_updated: u64,
+    /// PRs compared with the stored copy and left as they were.
+    pub prs_unchanged: u64,
+    /// PRs kept whose `merged_at` lies before their `created_at` (impossible data GitHub sent).
+    pub prs_merged_before_created: u64,
+    /// Items GitHub sent that could not be read: skipped, retried by the next run.
+    pub items_skipped: u64,
+    /// The first of them: its URL and what is wrong with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_skipped_item: Option<SkippedItem>,
+    /// The repository's new `owner/name` when GitHub redirected to a renamed or transferred
+    /// repository: put it in `REPOSITORIES`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
     #[serde(skip)]
     pub(crate) state: RepositoryStatus,
     /// Time spent in store calls (each one statement or transaction).
@@ -109,6 +124,11 @@ impl RepositoryOutcome {
             prs_seen: 0,
             prs_inserted: 0,
             prs_updated: 0,
+            prs_unchanged: 0,
+            prs_merged_before_created: 0,
+            items_skipped: 0,
+            first_skipped_item: None,
+            moved_to: None,
             state: RepositoryStatus::Complete,
             db: DurationStats::default(),
         }
@@ -117,13 +137,22 @@ impl RepositoryOutcome {
     pub(crate) fn finish(&mut self, status: RepositoryStatus) {
         (self.status, self.error, self.failure) = match &status {
             RepositoryStatus::Complete => ("complete", None, None),
-            RepositoryStatus::OutOfBudget => ("incomplete", None, None),
+            RepositoryStatus::OutOfBudget { reason } => ("incomplete", Some(reason.clone()), None),
             RepositoryStatus::Failed { message, kind } => {
                 ("failed", Some(message.clone()), Some(*kind))
             }
         };
         self.state = status;
     }
+}
+
+/// A repository GitHub reported under a new name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenamedRepository {
+    /// As configured in `REPOSITORIES`.
+    pub repository: String,
+    /// Its name now, to put in `REPOSITORIES`.
+    pub moved_to: String,
 }
 
 /// The run's summary: the JSON line `dorameter sync` prints and the Lambda returns.
@@ -143,8 +172,17 @@ pub struct SyncSummary {
     pub prs_fetched: u64,
     /// PRs inserted or changed.
     pub prs_upserted: u64,
-    /// PRs fetched that were already stored as they are.
+    /// PRs compared with the stored copy and left as they were (never those a failed page or a
+    /// dry run did not write).
     pub prs_unchanged: u64,
+    /// PRs kept whose `merged_at` lies before their `created_at`.
+    pub prs_merged_before_created: u64,
+    /// Items GitHub sent that could not be read, skipped (each repository goes on; the next
+    /// run tries them again).
+    pub items_skipped: u64,
+    /// The first skipped item of the run: its URL and what is wrong with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_skipped_item: Option<SkippedItem>,
     pub retries: u64,
     pub github_api_errors: u64,
     /// Rate-limit pauses (primary limit, reserve, or secondary limit) that held requests back:
@@ -162,8 +200,11 @@ pub struct SyncSummary {
     pub error: Option<String>,
     /// Repositories that failed, with the reason.
     pub failed: Vec<String>,
-    /// Repositories stopped by the time budget (resumed by the next run).
+    /// Repositories stopped by the time budget (resumed by the next run); each detail says why.
     pub incomplete: Vec<String>,
+    /// Repositories GitHub redirected to a new name: update `REPOSITORIES`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renamed: Vec<RenamedRepository>,
     /// Team config changes written at the start of the run.
     pub team_changes: usize,
     /// Durations of the run's store calls (team sync, sync-state reads, page commits).
@@ -192,7 +233,16 @@ impl SyncSummary {
                 .collect()
         };
         let failed = by_state(|s| matches!(s, RepositoryStatus::Failed { .. }));
-        let incomplete = by_state(|s| matches!(s, RepositoryStatus::OutOfBudget));
+        let incomplete = by_state(|s| matches!(s, RepositoryStatus::OutOfBudget { .. }));
+        let renamed = details
+            .iter()
+            .filter_map(|d| {
+                Some(RenamedRepository {
+                    repository: d.repository.clone(),
+                    moved_to: d.moved_to.clone()?,
+                })
+            })
+            .collect();
         let mut db_duration_ms = team_sync_db;
         for detail in &details {
             db_duration_ms.merge(&detail.db);
@@ -216,11 +266,10 @@ impl SyncSummary {
             not_modified: after.not_modified.saturating_sub(before.not_modified),
             prs_fetched: prs_seen,
             prs_upserted,
-            prs_unchanged: if dry_run {
-                0
-            } else {
-                prs_seen.saturating_sub(prs_upserted)
-            },
+            prs_unchanged: details.iter().map(|d| d.prs_unchanged).sum(),
+            prs_merged_before_created: details.iter().map(|d| d.prs_merged_before_created).sum(),
+            items_skipped: details.iter().map(|d| d.items_skipped).sum(),
+            first_skipped_item: details.iter().find_map(|d| d.first_skipped_item.clone()),
             retries: after.retries.saturating_sub(before.retries),
             github_api_errors: after.api_errors.saturating_sub(before.api_errors),
             rate_limit_waits: after
@@ -235,6 +284,7 @@ impl SyncSummary {
             error: None,
             failed,
             incomplete,
+            renamed,
             team_changes,
             db_duration_ms,
             details,
@@ -260,6 +310,9 @@ impl SyncSummary {
             prs_fetched: 0,
             prs_upserted: 0,
             prs_unchanged: 0,
+            prs_merged_before_created: 0,
+            items_skipped: 0,
+            first_skipped_item: None,
             retries: 0,
             github_api_errors: 0,
             rate_limit_waits: 0,
@@ -270,6 +323,7 @@ impl SyncSummary {
             error: Some(error.into()),
             failed: Vec::new(),
             incomplete: Vec::new(),
+            renamed: Vec::new(),
             team_changes: 0,
             db_duration_ms: DurationStats::default(),
             details: Vec::new(),
@@ -288,5 +342,44 @@ impl SyncSummary {
     pub fn failures_are_transient(&self) -> bool {
         let mut failures = self.details.iter().filter_map(|d| d.failure).peekable();
         failures.peek().is_some() && failures.all(|kind| kind == FailureKind::Transient)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prs_unchanged_counts_only_what_was_compared_with_the_stored_copy() {
+        // 100 PRs fetched, the page's commit failed: nothing was compared.
+        let mut failed = RepositoryOutcome::new("acme/app".into());
+        failed.prs_seen = 100;
+        failed.finish(RepositoryStatus::Failed {
+            message: "storing a page: …".into(),
+            kind: FailureKind::Transient,
+        });
+        let mut synced = RepositoryOutcome::new("acme/lib".into());
+        (synced.prs_seen, synced.prs_inserted, synced.prs_unchanged) = (50, 10, 40);
+        synced.finish(RepositoryStatus::OutOfBudget {
+            reason: "the run's time budget ran out between two pages".into(),
+        });
+        let stats = GithubStats::default();
+        let summary = SyncSummary::new(
+            "run".into(),
+            vec![failed, synced],
+            None,
+            DurationStats::default(),
+            &stats,
+            &stats,
+            Duration::ZERO,
+            false,
+        );
+        assert_eq!((summary.prs_fetched, summary.prs_unchanged), (150, 40));
+        assert_eq!(summary.incomplete, ["acme/lib"]);
+        let reason = summary.details[1].error.as_deref();
+        assert_eq!(
+            reason,
+            Some("the run's time budget ran out between two pages")
+        );
     }
 }

@@ -2,143 +2,14 @@
 //! backends (a fresh PostgreSQL database and a SQLite file): PRs that leave the list between
 //! pages, history asked for later, dead resume URLs, empty pages, dry runs.
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
-use collector::{Backfill, SyncReach, SyncSettings, SyncSummary, run_sync};
-use fake_github::{FakeGithub, FakeGithubConfig, FakePull, FakeUser, Fault};
-use github::{GithubClient, GithubConfig, SecretString};
+mod support;
+
+use chrono::{Duration, Utc};
+use collector::{Backfill, SyncReach, run_sync};
+use fake_github::Fault;
 use std::time::Duration as StdDuration;
-use store::Store;
 use store::testing::TestDatabase;
-
-const TOKEN: &str = "ghp_walk_token";
-const REPO: &str = "acme/app";
-const TEAMS: &str =
-    r#"{"teams":[{"id":"core","members":[{"github":"alice","joined_at":"2000-01-01"}]}]}"#;
-
-/// A migrated store on one backend, with what keeps it alive.
-struct Backend {
-    name: &'static str,
-    store: Store,
-    _postgres: Option<TestDatabase>,
-    _dir: Option<tempfile::TempDir>,
-}
-
-async fn postgres() -> Backend {
-    let (db, store) = TestDatabase::migrated_store().await;
-    Backend {
-        name: "postgres",
-        store,
-        _postgres: Some(db),
-        _dir: None,
-    }
-}
-
-async fn sqlite() -> Backend {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("walk.db").display());
-    let store = Store::connect(&url, 1).await.expect("open SQLite");
-    store.migrate().await.expect("migrate SQLite");
-    Backend {
-        name: "sqlite",
-        store,
-        _postgres: None,
-        _dir: Some(dir),
-    }
-}
-
-async fn backends() -> [Backend; 2] {
-    [postgres().await, sqlite().await]
-}
-
-async fn fake() -> FakeGithub {
-    FakeGithub::start(FakeGithubConfig {
-        token: Some(TOKEN.into()),
-        ..FakeGithubConfig::default()
-    })
-    .await
-    .expect("fake GitHub starts")
-}
-
-fn client(fake: &FakeGithub) -> GithubClient {
-    GithubClient::new(GithubConfig {
-        request_timeout: StdDuration::from_secs(5),
-        retry_base_delay: StdDuration::from_millis(10),
-        secondary_rate_limit_wait: StdDuration::from_millis(100),
-        ..GithubConfig::new(fake.base_url(), SecretString::from(TOKEN))
-    })
-    .expect("client")
-}
-
-fn teams() -> domain::TeamConfig {
-    domain::TeamConfig::from_json(TEAMS).expect("valid teams")
-}
-
-fn settings(backfill: Backfill) -> SyncSettings {
-    settings_for(REPO, backfill)
-}
-
-fn settings_for(repository: &str, backfill: Backfill) -> SyncSettings {
-    let mut settings = SyncSettings::new(vec![repository.into()], Utc::now());
-    settings.backfill = backfill;
-    settings.budget = StdDuration::from_secs(60);
-    settings
-}
-
-/// PR `n` by alice, merged (and last updated) at `at`.
-fn merged(n: u64, at: DateTime<Utc>) -> FakePull {
-    FakePull::merged(
-        n,
-        Some(FakeUser::user("alice", 1)),
-        at - Duration::hours(1),
-        at,
-    )
-}
-
-/// `count` merged PRs, PR n updated `n` hours after 2026-01-01, except `unmerged` (closed
-/// without merging).
-fn hourly(count: u64, unmerged: &[u64]) -> Vec<FakePull> {
-    let start = Utc
-        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
-        .single()
-        .expect("valid");
-    (1..=count)
-        .map(|n| {
-            let at = start + Duration::hours(n as i64);
-            if unmerged.contains(&n) {
-                FakePull::closed_unmerged(n, Some(FakeUser::user("alice", 1)), at, at)
-            } else {
-                merged(n, at)
-            }
-        })
-        .collect()
-}
-
-/// Merged PRs stored, as the API sees them (alice's, all attributed to `core`).
-async fn stored(store: &Store) -> usize {
-    let far = |year| {
-        Utc.with_ymd_and_hms(year, 1, 1, 0, 0, 0)
-            .single()
-            .expect("valid")
-    };
-    store
-        .attributed_prs("core", far(1990), far(2100))
-        .await
-        .expect("attributed PRs")
-        .len()
-}
-
-async fn sync(store: &Store, github: &GithubClient, settings: &SyncSettings) -> SyncSummary {
-    run_sync(store, github, &teams(), settings)
-        .await
-        .expect("the run starts")
-}
-
-/// Lets the first `pages` requests of `repository` through, then fails its next page with a
-/// malformed payload: the walk stops with a resume point after page `pages`.
-fn fail_after(fake: &FakeGithub, repository: &str, pages: usize) {
-    fake.inject_for(repository, Fault::Stall(StdDuration::ZERO), pages);
-    fake.inject_for(repository, Fault::MalformedJson, 1);
-}
+use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pr_leaving_page_one_between_runs_does_not_skip_the_first_pr_of_the_next_page() {
@@ -192,10 +63,10 @@ async fn a_pr_leaving_the_list_while_a_walk_waits_for_a_rate_limit_is_not_skippe
         let fake = fake().await;
         fake.set_pulls(REPO, hourly(450, &[450]));
         let github = client(&fake);
-        let mut settings = settings(Backfill::Full);
-        settings.refetch_after = StdDuration::from_millis(500);
-        // Pages 1 and 2 come at once; page 3 is first answered with a secondary limit.
-        fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 2);
+        let settings = settings(Backfill::Full);
+        // Pages 1 and 2 (and page 1 asked again) come at once; page 3 is first answered with a
+        // secondary limit.
+        fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 3);
         fake.inject_for(REPO, Fault::secondary_rate_limit(), 1);
         let run = tokio::spawn({
             let (store, github, settings) = (store.clone(), github.clone(), settings.clone());
@@ -226,17 +97,45 @@ async fn a_pr_leaving_the_list_while_a_walk_waits_for_a_rate_limit_is_not_skippe
     }
 }
 
-/// `count` merged PRs, PR n last updated `count + 1 - n` days (and 12 hours) before now.
-fn daily(count: u64) -> Vec<FakePull> {
-    let now = Utc::now();
-    (1..=count)
-        .map(|n| {
-            merged(
-                n,
-                now - Duration::days((count + 1 - n) as i64) + Duration::hours(12),
-            )
-        })
-        .collect()
+/// PR 450 (closed unmerged, on page 1) is reopened just before page 2 is served, after
+/// `retried_502s` answers of 502 to page 2's request: PR 350 moves from page 2 onto page 1,
+/// which was already fetched.
+async fn check_a_pr_reopened_between_two_page_requests_is_not_lost(retried_502s: usize) {
+    for backend in backends().await {
+        let store = &backend.store;
+        let fake = fake().await;
+        fake.set_pulls(REPO, hourly(450, &[450]));
+        let github = client(&fake);
+        fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 1);
+        fake.inject_for(REPO, Fault::JsonServerError, retried_502s);
+        fake.inject_for(REPO, Fault::Reopen { number: 450 }, 1);
+
+        let summary = sync(store, &github, &settings(Backfill::Full)).await;
+
+        assert_eq!(fake.pending_faults(), 0, "every fault was served");
+        assert!(summary.complete, "{}: {summary:?}", backend.name);
+        assert_eq!(summary.retries, retried_502s as u64, "{summary:?}");
+        assert_eq!(
+            summary.pages_refetched, 1,
+            "page 1 changed and was read again: {summary:?}"
+        );
+        assert_eq!(
+            stored(store).await,
+            449,
+            "{}: every merged PR, PR 350 included",
+            backend.name
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pr_reopened_between_two_page_requests_does_not_hide_the_next_pages_first_pr() {
+    check_a_pr_reopened_between_two_page_requests_is_not_lost(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pr_reopened_between_two_page_requests_with_a_retried_502_between_is_not_lost() {
+    check_a_pr_reopened_between_two_page_requests_is_not_lost(1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,7 +155,10 @@ async fn a_later_run_asking_for_more_history_walks_down_to_it() {
         assert_eq!((again.requests, again.not_modified), (1, 1), "{again:?}");
 
         let deeper = sync(store, &github, &settings(since(300))).await;
-        assert!(deeper.complete && deeper.not_modified == 0, "{deeper:?}");
+        assert!(
+            deeper.complete && !deeper.details[0].not_modified,
+            "{deeper:?}"
+        );
         assert_eq!(stored(store).await, 300, "{}: --since 300d", backend.name);
         let state = store
             .repo_sync_state(REPO)
@@ -339,7 +241,8 @@ async fn an_empty_first_page_with_a_next_link_leaves_a_resume_point() {
         fake.set_pulls(REPO, hourly(350, &[]));
         let github = client(&fake);
         fake.inject_for(REPO, Fault::EmptyPage, 1);
-        fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 1);
+        // Page 2, then page 1 asked again (whole now: its PRs come with page 2's).
+        fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 2);
         fake.inject_for(REPO, Fault::MalformedJson, 1);
         let first = sync(store, &github, &settings(Backfill::Full)).await;
         assert_eq!(first.failed, [REPO], "{first:?}");

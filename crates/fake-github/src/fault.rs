@@ -31,6 +31,23 @@ pub enum Fault {
     /// A 200 whose body fails after its first bytes: the connection is dropped before the
     /// answer is complete (hyper may drop it before even the headers are flushed).
     ConnectionReset,
+    /// A 502 with GitHub's JSON body `{"message":"Server Error"}` (as api.github.com sends it,
+    /// rather than the HTML page of a load balancer).
+    JsonServerError,
+    /// GitHub's older secondary-limit answer as recorded: 403 "You have triggered an abuse
+    /// detection mechanism…", `retry-after: N` and no `x-ratelimit-*` headers at all.
+    AbuseDetection { retry_after_secs: u64 },
+    /// 403 "API rate limit exceeded" with `x-ratelimit-remaining: 0` but no
+    /// `x-ratelimit-reset` (real GitHub sends such answers).
+    PrimaryRateLimitWithoutReset,
+    /// A 200 whose JSON-looking body is `bytes` long (with `content-length` when `announced`),
+    /// produced in chunks without holding it in memory.
+    HugeBody { bytes: u64, announced: bool },
+    /// A 200 whose chunked body never ends.
+    EndlessBody,
+    /// Reopens the closed, unmerged PR `number` (it leaves the closed list, the PRs after it
+    /// move up one place), then answers normally: a change between two page requests.
+    Reopen { number: u64 },
 }
 
 impl Fault {
@@ -38,6 +55,13 @@ impl Fault {
     pub fn secondary_rate_limit() -> Self {
         Fault::SecondaryRateLimit {
             retry_after_secs: Some(1),
+        }
+    }
+
+    /// GitHub's recorded abuse-detection answer with its `retry-after: 60`.
+    pub fn abuse_detection() -> Self {
+        Fault::AbuseDetection {
+            retry_after_secs: 60,
         }
     }
 

@@ -5,7 +5,7 @@
 use crate::fault::Fault;
 use crate::observe::{LoggedRequest, Outcome};
 use crate::query::{ListQuery, QueryError};
-use crate::rate_limit::{Snapshot, epoch_after};
+use crate::rate_limit::Snapshot;
 use crate::render::PullJson;
 use crate::server::Shared;
 use crate::store::Repo;
@@ -63,22 +63,36 @@ async fn respond(
             return (error(StatusCode::UNAUTHORIZED, message), Outcome::Other);
         }
     }
-    let Some(repo) = route(shared, parts) else {
-        return (error(StatusCode::NOT_FOUND, "Not Found"), Outcome::Other);
+    let repo = match route(shared, parts) {
+        Route::Repo(repo) => repo,
+        Route::Moved { id, status } => return (moved(shared, parts, id, status), Outcome::Other),
+        Route::Unknown => return (error(StatusCode::NOT_FOUND, "Not Found"), Outcome::Other),
     };
     entry.repository = Some(repo.full_name.to_lowercase());
 
     let mut fault = shared.faults.pop(&repo.full_name.to_lowercase());
-    if let Some(Fault::Stall(duration)) = fault {
-        tokio::time::sleep(duration).await;
-        fault = None;
+    let mut repo = repo;
+    match fault {
+        Some(Fault::Stall(duration)) => {
+            tokio::time::sleep(duration).await;
+            fault = None;
+        }
+        Some(Fault::Reopen { number }) => {
+            let at = chrono::Utc::now();
+            shared.store.update(&repo.full_name, &shared.urls, |pulls| {
+                crate::store::reopen(pulls, number, at)
+            });
+            repo = shared.store.by_name(&repo.full_name).unwrap_or(repo);
+            fault = None;
+        }
+        _ => {}
     }
     let empty_page = fault == Some(Fault::EmptyPage);
     if empty_page {
         fault = None;
     }
     if let Some(fault) = fault {
-        return (fault_response(shared, fault), Outcome::Fault);
+        return (crate::faults::respond(shared, fault), Outcome::Fault);
     }
 
     let now = shared.limiter.peek();
@@ -98,7 +112,10 @@ async fn respond(
     if empty_page {
         page.body = Bytes::from_static(b"[]");
     }
-    let etag = etag_of(&page.body);
+    let mut etag = etag_of(&page.body);
+    if shared.weak_etags {
+        etag.insert_str(0, "W/");
+    }
     if if_none_match(&parts.headers, &etag) {
         let mut response = Response::new(Body::empty());
         *response.status_mut() = StatusCode::NOT_MODIFIED;
@@ -121,18 +138,63 @@ async fn respond(
     (response, Outcome::Page)
 }
 
+/// What a request's path names.
+enum Route {
+    /// The pull list of a known repository.
+    Repo(Arc<Repo>),
+    /// The pull list of a repository under its old name: redirect to its id's URL.
+    Moved {
+        id: u64,
+        status: StatusCode,
+    },
+    Unknown,
+}
+
 /// The repository a request is about, if the path is a pull list of a known repository.
-fn route(shared: &Shared, parts: &http::request::Parts) -> Option<Arc<Repo>> {
+fn route(shared: &Shared, parts: &http::request::Parts) -> Route {
     if parts.method != http::Method::GET {
-        return None;
+        return Route::Unknown;
     }
-    let path = parts.uri.path().strip_prefix(shared.prefix.as_str())?;
+    let Some(path) = parts.uri.path().strip_prefix(shared.prefix.as_str()) else {
+        return Route::Unknown;
+    };
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match segments.as_slice() {
-        ["repos", owner, name, "pulls"] => shared.store.by_name(&format!("{owner}/{name}")),
-        ["repositories", id, "pulls"] => shared.store.by_id(id.parse().ok()?),
+    let found = match segments.as_slice() {
+        ["repos", owner, name, "pulls"] => {
+            let name = format!("{owner}/{name}");
+            if let Some((id, status)) = shared.store.moved(&name) {
+                return Route::Moved { id, status };
+            }
+            shared.store.by_name(&name)
+        }
+        ["repositories", id, "pulls"] => id.parse().ok().and_then(|id| shared.store.by_id(id)),
         _ => None,
+    };
+    found.map_or(Route::Unknown, Route::Repo)
+}
+
+/// GitHub's answer for a renamed repository's old URL: the same request under
+/// `/repositories/{id}`, with a JSON body naming it.
+fn moved(shared: &Shared, parts: &http::request::Parts, id: u64, status: StatusCode) -> Response {
+    let query = parts
+        .uri
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
+    let location = format!("{}/repositories/{id}/pulls{query}", shared.urls.api);
+    let body = serde_json::json!({
+        // As recorded, GitHub says "Moved Permanently" for its 307s too.
+        "message": "Moved Permanently",
+        "url": location,
+        "documentation_url": "https://docs.github.com/v3/#http-redirects",
+    });
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = status;
+    common_headers(response.headers_mut(), shared.limiter.peek(), None);
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
     }
+    response
 }
 
 struct RenderedPage {
@@ -201,7 +263,7 @@ fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
         .any(|t| t.trim() == "*" || strip(t) == ours)
 }
 
-fn common_headers(headers: &mut HeaderMap, limit: Snapshot, etag: Option<&str>) {
+pub(crate) fn common_headers(headers: &mut HeaderMap, limit: Snapshot, etag: Option<&str>) {
     let statics = [
         ("content-type", "application/json; charset=utf-8"),
         ("cache-control", "private, max-age=60, s-maxage=60"),
@@ -223,7 +285,7 @@ fn common_headers(headers: &mut HeaderMap, limit: Snapshot, etag: Option<&str>) 
 }
 
 /// GitHub's JSON error body.
-fn error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn error(status: StatusCode, message: &str) -> Response {
     let body = serde_json::json!({
         "message": message,
         "documentation_url": "https://docs.github.com/rest",
@@ -238,91 +300,13 @@ fn error(status: StatusCode, message: &str) -> Response {
     response
 }
 
-fn primary_limit(limit: Snapshot) -> Response {
+pub(crate) fn primary_limit(limit: Snapshot) -> Response {
     let mut response = error(
         StatusCode::FORBIDDEN,
         "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, \
          please include the request ID.",
     );
     common_headers(response.headers_mut(), limit, None);
-    response
-}
-
-fn fault_response(shared: &Shared, fault: Fault) -> Response {
-    match fault {
-        Fault::ServerError(code) => {
-            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_GATEWAY);
-            let mut response = Response::new(Body::from(format!(
-                "<html><body><h1>{status}</h1></body></html>"
-            )));
-            *response.status_mut() = status;
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
-            response
-        }
-        Fault::SecondaryRateLimit { retry_after_secs } => {
-            let mut response = error(
-                StatusCode::FORBIDDEN,
-                "You have exceeded a secondary rate limit. Please wait a few minutes before you \
-                 try again. If you reach out to GitHub Support for help, please include the \
-                 request ID.",
-            );
-            common_headers(response.headers_mut(), shared.limiter.peek(), None);
-            if let Some(secs) = retry_after_secs {
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-            }
-            response
-        }
-        Fault::PrimaryRateLimit { reset_in } => {
-            let now = shared.limiter.peek();
-            primary_limit(Snapshot {
-                remaining: 0,
-                used: now.limit,
-                reset: epoch_after(reset_in),
-                ..now
-            })
-        }
-        Fault::MalformedJson => ok_with_body(
-            shared,
-            Body::from(
-                r#"[{"url": "https://api.github.com/repos/x/y/pulls/1", "number": 1, "title": "unterminated"#,
-            ),
-        ),
-        Fault::WrongShape => {
-            ok_with_body(shared, Body::from(r#"[{"number": "seven", "title": 7}]"#))
-        }
-        Fault::Respond { status, body } => {
-            let mut response = ok_with_body(shared, Body::from(body));
-            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            response
-        }
-        Fault::ConnectionReset => {
-            let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-                Ok(Bytes::from_static(b"[{\"url\": \"")),
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::ConnectionReset,
-                    "fake-github: connection dropped on purpose",
-                )),
-            ];
-            ok_with_body(
-                shared,
-                Body::from_stream(futures_util::stream::iter(chunks)),
-            )
-        }
-        // A stall is served by waiting, then answering normally, an empty page like a page
-        // (see `respond`).
-        Fault::Stall(_) | Fault::EmptyPage => {
-            error(StatusCode::INTERNAL_SERVER_ERROR, "served in respond")
-        }
-    }
-}
-
-fn ok_with_body(shared: &Shared, body: Body) -> Response {
-    let mut response = Response::new(body);
-    common_headers(response.headers_mut(), shared.limiter.peek(), None);
     response
 }
 

@@ -2,7 +2,9 @@
 //! 127.0.0.1 serving `GET /repos/{owner}/{repo}/pulls` (and the `/repositories/{id}/pulls` form
 //! its `Link` headers use) with GitHub's payload shapes, `Link`, `ETag` / `If-None-Match`,
 //! `x-ratelimit-*` headers and bearer-token checking, plus fault injection: 5xx, secondary and
-//! primary rate limits, malformed JSON, stalls and dropped connections.
+//! primary rate limits (also as GitHub's older and header-less answers), malformed JSON, huge
+//! and endless bodies, stalls, dropped connections, renamed repositories (301/307) and a PR
+//! reopened between two page requests.
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -26,6 +28,7 @@
 #![recursion_limit = "256"]
 
 mod fault;
+mod faults;
 mod handler;
 mod observe;
 mod pull;

@@ -92,6 +92,12 @@ pub struct FakePull {
     pub head_repo_deleted: bool,
     /// `"MEMBER"`, `"CONTRIBUTOR"`, `"NONE"`, …
     pub author_association: String,
+    /// `true` renders the item as 2012-era GitHub did (real recordings have such items):
+    /// without `draft` and without `user.type`.
+    pub legacy_shape: bool,
+    /// `true` renders `head.user`, `base.user` and `head.label` as `null`, as GitHub does for
+    /// some PRs whose head fork or owner account is gone.
+    pub null_branch_owners: bool,
 }
 
 impl FakePull {
@@ -116,6 +122,8 @@ impl FakePull {
             base_sha: fake_sha(number, 2),
             head_repo_deleted: false,
             author_association: "MEMBER".to_owned(),
+            legacy_shape: false,
+            null_branch_owners: false,
         }
     }
 
@@ -178,6 +186,18 @@ impl FakePull {
     /// The same PR whose head fork has been deleted (`head.repo: null`).
     pub fn with_deleted_head_repo(mut self) -> Self {
         self.head_repo_deleted = true;
+        self
+    }
+
+    /// The same PR rendered without `draft` and `user.type`, as in 2012-era payloads.
+    pub fn with_legacy_shape(mut self) -> Self {
+        self.legacy_shape = true;
+        self
+    }
+
+    /// The same PR with `head.user`, `base.user` and `head.label` rendered as `null`.
+    pub fn with_null_branch_owners(mut self) -> Self {
+        self.null_branch_owners = true;
         self
     }
 

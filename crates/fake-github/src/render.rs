@@ -62,8 +62,8 @@ struct UserJson<'a> {
     repos_url: String,
     events_url: String,
     received_events_url: String,
-    #[serde(rename = "type")]
-    user_type: &'a str,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    user_type: Option<&'a str>,
     site_admin: bool,
 }
 
@@ -88,7 +88,7 @@ impl<'a> UserJson<'a> {
             events_url: format!("{api}/events{{/privacy}}"),
             received_events_url: format!("{api}/received_events"),
             url: api,
-            user_type: &user.user_type,
+            user_type: Some(&user.user_type),
             site_admin: user.site_admin,
         }
     }
@@ -218,11 +218,11 @@ impl<'a> LabelJson<'a> {
 
 #[derive(Serialize)]
 struct BranchJson<'a> {
-    label: String,
+    label: Option<String>,
     #[serde(rename = "ref")]
     git_ref: &'a str,
     sha: &'a str,
-    user: &'a RawValue,
+    user: Option<&'a RawValue>,
     repo: Option<&'a RawValue>,
 }
 
@@ -271,7 +271,8 @@ pub(crate) struct PullJson<'a> {
     requested_teams: [(); 0],
     labels: Vec<LabelJson<'a>>,
     milestone: Option<()>,
-    draft: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    draft: Option<bool>,
     commits_url: String,
     review_comments_url: String,
     review_comment_url: String,
@@ -324,7 +325,13 @@ impl<'a> PullJson<'a> {
             state: pull.state(),
             locked: false,
             title: &pull.title,
-            user: pull.user.as_ref().map(|u| UserJson::new(u, urls)),
+            user: pull.user.as_ref().map(|u| {
+                let mut user = UserJson::new(u, urls);
+                if pull.legacy_shape {
+                    user.user_type = None;
+                }
+                user
+            }),
             body: pull.body.as_deref(),
             created_at: timestamp(pull.created_at),
             updated_at: timestamp(pull.updated_at),
@@ -341,19 +348,20 @@ impl<'a> PullJson<'a> {
                 .map(|l| LabelJson::new(l, &repo_api))
                 .collect(),
             milestone: None,
-            draft: pull.draft,
+            draft: (!pull.legacy_shape).then_some(pull.draft),
             head: BranchJson {
-                label: format!("{}:{}", repo.owner_login, pull.head_ref),
+                label: (!pull.null_branch_owners)
+                    .then(|| format!("{}:{}", repo.owner_login, pull.head_ref)),
                 git_ref: &pull.head_ref,
                 sha: &pull.head_sha,
-                user: &repo.owner,
+                user: (!pull.null_branch_owners).then_some(&*repo.owner),
                 repo: (!pull.head_repo_deleted).then_some(&*repo.repository),
             },
             base: BranchJson {
-                label: format!("{}:{}", repo.owner_login, pull.base_ref),
+                label: Some(format!("{}:{}", repo.owner_login, pull.base_ref)),
                 git_ref: &pull.base_ref,
                 sha: &pull.base_sha,
-                user: &repo.owner,
+                user: (!pull.null_branch_owners).then_some(&*repo.owner),
                 repo: Some(&repo.repository),
             },
             author_association: &pull.author_association,

@@ -32,6 +32,9 @@ pub struct FakeGithubConfig {
     pub port: u16,
     /// How many requests the log keeps (oldest dropped first); counters are unaffected.
     pub request_log_capacity: usize,
+    /// Send weak ETags (`W/"…"`) on pull lists, as api.github.com does; `If-None-Match`
+    /// compares weakly either way.
+    pub weak_etags: bool,
 }
 
 impl Default for FakeGithubConfig {
@@ -43,6 +46,7 @@ impl Default for FakeGithubConfig {
             rate_limit_window: Duration::from_secs(3_600),
             port: 0,
             request_log_capacity: 10_000,
+            weak_etags: false,
         }
     }
 }
@@ -57,6 +61,7 @@ pub(crate) struct Shared {
     pub faults: FaultQueues,
     pub observations: Observations,
     pub limiter: RateLimiter,
+    pub weak_etags: bool,
 }
 
 /// A running fake GitHub. Dropping it stops accepting connections.
@@ -98,6 +103,7 @@ impl FakeGithub {
             faults: FaultQueues::default(),
             observations: Observations::new(config.request_log_capacity),
             limiter: RateLimiter::new(config.rate_limit, config.rate_limit_window),
+            weak_etags: config.weak_etags,
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let task = tokio::spawn(async move {
@@ -160,6 +166,18 @@ impl FakeGithub {
     /// list. `false` if there is no such PR.
     pub fn remove_pull(&self, repository: &str, number: u64) -> bool {
         self.change(repository, |pulls| store::remove(pulls, number))
+    }
+
+    /// Renames `old` to `new` (`owner/name`), keeping its id and PRs: the old name's pull list
+    /// is then answered with `status` (301 as GitHub does for a rename, or 307) pointing at
+    /// `/repositories/{id}/pulls`, and the PRs' `base.repo` names the new one. `false` if
+    /// `old` is unknown.
+    pub fn rename(&self, old: &str, new: &str, status: u16) -> bool {
+        let status =
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::MOVED_PERMANENTLY);
+        self.shared
+            .store
+            .rename(old, new, status, &self.shared.urls)
     }
 
     /// Applies `change` to an existing repository's PRs; `false` if the repository is unknown.

@@ -93,6 +93,8 @@ pub(crate) struct Store {
 struct Inner {
     by_name: HashMap<String, Arc<Repo>>,
     by_id: HashMap<u64, String>,
+    /// Old lowercased names of renamed repositories: their id and the redirect status.
+    moved: HashMap<String, (u64, http::StatusCode)>,
     next_id: u64,
 }
 
@@ -111,6 +113,37 @@ impl Store {
             .get(&id)
             .and_then(|k| inner.by_name.get(k))
             .cloned()
+    }
+
+    /// The id and redirect status of a repository renamed away from `full_name`.
+    pub fn moved(&self, full_name: &str) -> Option<(u64, http::StatusCode)> {
+        let inner = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        inner.moved.get(&full_name.to_lowercase()).copied()
+    }
+
+    /// Renames `old` to `new`, keeping id and PRs; `false` if `old` is unknown.
+    pub fn rename(&self, old: &str, new: &str, status: http::StatusCode, urls: &Urls) -> bool {
+        let mut inner = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let Some(repo) = inner.by_name.remove(&old.to_lowercase()) else {
+            return false;
+        };
+        let Ok(json) = repo_json(repo.id, new, urls) else {
+            return false;
+        };
+        let renamed = Repo {
+            id: repo.id,
+            full_name: new.to_owned(),
+            json,
+            pulls: repo.pulls.clone(),
+            version: repo.version + 1,
+            views: Mutex::new(HashMap::new()),
+        };
+        let key = new.to_lowercase();
+        inner.by_id.insert(repo.id, key.clone());
+        inner.by_name.insert(key.clone(), Arc::new(renamed));
+        inner.moved.remove(&key);
+        inner.moved.insert(old.to_lowercase(), (repo.id, status));
+        true
     }
 
     /// Replaces the snapshot of `full_name` by `change(old pulls)`, creating the repository if it

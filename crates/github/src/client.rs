@@ -6,52 +6,16 @@ use crate::config::GithubConfig;
 use crate::error::GithubError;
 use crate::gate::{Gate, Ticket};
 use crate::headers;
+use crate::page::{PageOutcome, PageRequest};
 use crate::policy::{Context, Verdict, backoff, classify};
 use crate::stats::{Counters, Event, GithubStats};
 use crate::transport::{RawResponse, Transport, TransportError};
-use crate::wire::parse_pull_list;
+use crate::wire::read_pull_list;
 use http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, SemaphorePermit};
-
-/// Which page to fetch.
-#[derive(Debug, Clone, Copy)]
-pub enum PageRequest<'a> {
-    /// `GET {base}/repos/{owner}/{repo}/pulls?state=closed&sort=updated&direction=desc&per_page=100`,
-    /// conditional on `etag` (the first page's `ETag` of an earlier run) when given.
-    First {
-        /// `owner/name`.
-        repository: &'a str,
-        etag: Option<&'a str>,
-    },
-    /// The `next` URL of the previous page's `Link` header, requested exactly as given (GitHub
-    /// uses the `/repositories/{id}/pulls` form). It must lie under the configured API base.
-    Next {
-        /// `owner/name` the chain belongs to (for the PRs, errors and logs).
-        repository: &'a str,
-        url: &'a str,
-    },
-}
-
-/// What a page request returned.
-#[derive(Debug, Clone, PartialEq)]
-pub enum PageOutcome {
-    /// `304 Not Modified`: the first page is unchanged since `etag`, so nothing changed.
-    NotModified,
-    /// A page of PRs.
-    Page {
-        /// The URL the page was finally fetched from (after redirects): to fetch it again.
-        url: String,
-        /// In GitHub's order; `repository` is the requested one, lowercased.
-        pulls: Vec<domain::PullRequest>,
-        /// The `rel="next"` URL, `None` on the last page.
-        next: Option<String>,
-        /// This page's `ETag`, to send as `If-None-Match` next time (kept for the first page).
-        etag: Option<String>,
-    },
-}
 
 /// A GitHub REST client for dorameter. Cheap to clone; clones share the connection pool, the
 /// rate-limit pause, the concurrency limit and the statistics.
@@ -128,48 +92,81 @@ impl GithubClient {
         request: PageRequest<'_>,
         deadline: Instant,
     ) -> Result<PageOutcome, GithubError> {
-        let (repository, url, etag) = match request {
+        let (repository, url, etag, again) = match request {
             PageRequest::First { repository, etag } => (
                 repository,
                 self.inner.base.first_page_url(repository)?,
                 etag,
+                false,
             ),
             PageRequest::Next { repository, url } => {
                 split_repository(repository)?;
-                (repository, url.to_owned(), None)
+                (repository, url.to_owned(), None, false)
+            }
+            PageRequest::Again {
+                repository,
+                url,
+                etag,
+            } => {
+                split_repository(repository)?;
+                (repository, url.to_owned(), etag, true)
             }
         };
-        let (url, response) = self.fetch(repository, url, etag, deadline).await?;
+        let fetched = self.fetch(repository, url, etag, deadline).await?;
+        let (url, response) = (fetched.url, fetched.response);
         if response.status == StatusCode::NOT_MODIFIED {
             self.inner.stats.record(Event::NotModified);
             tracing::debug!(repository, url, "pull list not modified");
-            return Ok(PageOutcome::NotModified);
+            return Ok(if again {
+                PageOutcome::Unchanged
+            } else {
+                PageOutcome::NotModified
+            });
         }
-        let pulls = parse_pull_list(&response.body).map_err(|detail| {
-            self.inner.stats.record(Event::ApiError);
-            tracing::error!(repository, url, detail, "malformed pull list");
-            GithubError::MalformedPayload {
-                url: url.clone(),
-                detail,
-            }
-        })?;
+        let page = read_pull_list(&response.body, repository, &url, chrono::Utc::now()).map_err(
+            |detail| {
+                self.inner.stats.record(Event::ApiError);
+                tracing::error!(repository, url, detail, "malformed pull list");
+                GithubError::MalformedPayload {
+                    url: url.clone(),
+                    detail,
+                }
+            },
+        )?;
         self.inner.stats.record(Event::Page);
+        for item in &page.skipped {
+            tracing::warn!(
+                repository,
+                item = item.url,
+                reason = item.reason,
+                "unreadable pull request skipped"
+            );
+        }
+        let moved_to = page
+            .full_name
+            .filter(|name| fetched.moved_permanently && !name.eq_ignore_ascii_case(repository));
+        if let Some(new_name) = &moved_to {
+            tracing::warn!(
+                repository,
+                new_name,
+                "the repository was renamed or transferred: put its new name in REPOSITORIES"
+            );
+        }
         let next = headers::next_link(&response.headers);
         tracing::debug!(
             repository,
             url,
-            prs = pulls.len(),
+            prs = page.pulls.len(),
             has_next = next.is_some(),
             "page"
         );
         Ok(PageOutcome::Page {
             etag: headers::etag(&response.headers),
             url,
-            pulls: pulls
-                .into_iter()
-                .map(|p| p.into_domain(repository))
-                .collect(),
+            pulls: page.pulls,
             next,
+            skipped: page.skipped,
+            moved_to,
         })
     }
 
@@ -182,10 +179,13 @@ impl GithubClient {
         mut url: String,
         etag: Option<&str>,
         deadline: Instant,
-    ) -> Result<(String, RawResponse), GithubError> {
+    ) -> Result<Fetched, GithubError> {
         let inner = &*self.inner;
         let max_attempts = inner.config.max_attempts;
         let mut uri = inner.base.checked_uri(&url)?;
+        // A request after a failure or rate limit repeats it; one after a redirect does not.
+        let mut retrying = false;
+        let mut moved_permanently = false;
         let mut failures = 0;
         let mut last_status = None;
         let mut last_error = String::new();
@@ -196,7 +196,8 @@ impl GithubClient {
                 return Err(budget(&url, "the deadline has passed", Duration::ZERO));
             }
             let timeout = inner.config.request_timeout.min(left);
-            inner.stats.record(Event::Request { retry: attempt > 1 });
+            inner.stats.record(Event::Request { retry: retrying });
+            retrying = true;
             tracing::debug!(repository, url, attempt, "GET");
             let result = inner.transport.get(&uri, etag, timeout).await;
             let response = match result {
@@ -211,6 +212,14 @@ impl GithubClient {
                         }
                         TransportError::Timeout(t) => format!("no complete response within {t:?}"),
                         TransportError::Failed(e) => e,
+                        TransportError::TooLarge { limit } => {
+                            let error = GithubError::ResponseTooLarge {
+                                url,
+                                limit_bytes: limit,
+                            };
+                            tracing::error!(repository, %error, "GitHub request failed");
+                            return Err(error);
+                        }
                     };
                     tracing::warn!(
                         repository,
@@ -246,16 +255,33 @@ impl GithubClient {
             }
             drop(permit);
             match verdict {
-                Verdict::Done => return Ok((url, response)),
+                Verdict::Done => {
+                    return Ok(Fetched {
+                        url,
+                        response,
+                        moved_permanently,
+                    });
+                }
                 Verdict::Fail(error) => {
                     inner.stats.record(Event::ApiError);
                     tracing::error!(repository, %error, "GitHub request failed");
                     return Err(error);
                 }
-                Verdict::Redirect(location) => {
-                    tracing::info!(repository, from = url, to = location, "following redirect");
+                Verdict::Redirect {
+                    location,
+                    permanent,
+                } => {
+                    tracing::info!(
+                        repository,
+                        from = url,
+                        to = location,
+                        permanent,
+                        "following redirect"
+                    );
                     uri = inner.base.checked_uri(&location)?;
                     url = location;
+                    moved_permanently |= permanent;
+                    retrying = false;
                 }
                 Verdict::RateLimited(wait) => {
                     inner.stats.record(Event::ApiError);
@@ -343,7 +369,10 @@ impl GithubClient {
             failures,
             &mut rand::rng(),
         );
-        if Instant::now() + delay > deadline {
+        if Instant::now()
+            .checked_add(delay)
+            .is_none_or(|end| end > deadline)
+        {
             return Err(budget(url, &format!("backoff after {last_error}"), delay));
         }
         tokio::time::sleep(delay).await;
@@ -366,6 +395,15 @@ fn checked_token(token: &SecretString) -> Result<SecretString, GithubError> {
         field: "token",
         reason: reason.to_owned(),
     })
+}
+
+/// A usable response and how it was reached.
+struct Fetched {
+    /// The URL finally requested (after redirects).
+    url: String,
+    response: RawResponse,
+    /// A 301 or 308 was followed on the way.
+    moved_permanently: bool,
 }
 
 fn budget(url: &str, reason: &str, wait: Duration) -> GithubError {

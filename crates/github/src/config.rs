@@ -7,6 +7,9 @@ use std::time::Duration;
 /// GitHub's public API base.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
+/// Default cap on a response body: 32 MiB, about twenty full pull-list pages.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+
 /// How to reach GitHub and how patient to be. Build it with [`GithubConfig::new`] and adjust
 /// fields; `Debug` shows the token as `[REDACTED]`.
 #[derive(Debug, Clone)]
@@ -35,11 +38,15 @@ pub struct GithubConfig {
     pub rate_limit_reserve: u32,
     /// Requests in flight at once across all clones of the client (GitHub asks for few).
     pub max_concurrent_requests: usize,
+    /// Longest response body read; a longer (or endless) one fails the request with
+    /// [`crate::GithubError::ResponseTooLarge`] as soon as it passes this, so memory stays
+    /// bounded whatever is sent. A full pull-list page is about 1.5 MB.
+    pub max_body_bytes: usize,
 }
 
 impl GithubConfig {
     /// A configuration with the defaults: 30 s timeout, 5 attempts, 1 s backoff base, 60 s
-    /// secondary-limit wait, a reserve of 50 requests, 4 concurrent requests.
+    /// secondary-limit wait, a reserve of 50 requests, 4 concurrent requests, 32 MiB bodies.
     pub fn new(api_url: impl Into<String>, token: SecretString) -> Self {
         Self {
             api_url: api_url.into(),
@@ -50,6 +57,7 @@ impl GithubConfig {
             secondary_rate_limit_wait: Duration::from_secs(60),
             rate_limit_reserve: 50,
             max_concurrent_requests: 4,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 }

@@ -78,6 +78,14 @@ pub enum GithubError {
         last_error: String,
     },
 
+    /// The response body was longer than the configured cap (or never ended); reading stopped
+    /// at the cap.
+    #[error(
+        "response from {url} is larger than the {limit_mib} MiB cap (or never ends); reading stopped there",
+        limit_mib = .limit_bytes / (1024 * 1024)
+    )]
+    ResponseTooLarge { url: String, limit_bytes: usize },
+
     /// The body was not the JSON list of pull requests expected.
     #[error("malformed pull list from {url}: {detail}")]
     MalformedPayload { url: String, detail: String },

@@ -9,7 +9,7 @@
 
 use crate::error::GithubError;
 use crate::headers::RateLimit;
-use crate::policy::{RateLimitWait, WaitReason, until_reset};
+use crate::policy::{MAX_PAUSE, RateLimitWait, WaitReason, until_reset};
 use crate::stats::{Counters, Event};
 use chrono::{DateTime, Utc};
 use std::sync::{Mutex, MutexGuard};
@@ -65,7 +65,8 @@ impl Gate {
     /// active one is extended and stays the same pause event).
     fn pause(state: &mut State, wait: RateLimitWait) {
         let now = Instant::now();
-        let until = now + wait.wait;
+        // Clamped, so `until` cannot overflow; a pause past the deadline fails at once anyway.
+        let until = now.checked_add(wait.wait.min(MAX_PAUSE)).unwrap_or(now);
         match &mut state.pause {
             Some(active) if active.until > now => {
                 if active.until < until {
@@ -160,7 +161,11 @@ impl Gate {
                     return Ok(());
                 };
                 if pause.until > deadline {
-                    return Err(past_deadline(url, pause, pause.until - now));
+                    return Err(past_deadline(
+                        url,
+                        pause,
+                        pause.until.saturating_duration_since(now),
+                    ));
                 }
                 let new = state.counted_pause != Some(pause.id);
                 let counted_from = state.counted_until.filter(|_| !new).unwrap_or(now).max(now);
@@ -169,7 +174,7 @@ impl Gate {
                 let added = pause.until.saturating_duration_since(counted_from);
                 (pause, Event::RateLimitWait { new, added })
             };
-            let wait = pause.until - now;
+            let wait = pause.until.saturating_duration_since(now);
             tracing::info!(
                 url,
                 reason = %pause.reason,
@@ -227,6 +232,38 @@ mod tests {
             .await;
         assert!(matches!(result, Err(GithubError::RateLimited { .. })));
         assert!(started.elapsed() < Duration::from_millis(100));
+    }
+
+    #[tokio::test]
+    async fn a_huge_retry_after_fails_at_once_instead_of_overflowing() {
+        let gate = Gate::default();
+        let huge = RateLimitWait {
+            wait: Duration::from_secs(u64::MAX),
+            reason: WaitReason::Secondary,
+            reset_at: None,
+        };
+        gate.rate_limited(ticket(&gate), huge);
+        gate.observe(
+            Some(RateLimit {
+                remaining: 0,
+                reset_at: DateTime::<Utc>::MAX_UTC,
+            }),
+            50,
+        );
+        let result = gate
+            .wait(
+                "u",
+                Instant::now() + Duration::from_secs(1),
+                &Counters::default(),
+            )
+            .await;
+        assert!(
+            matches!(
+                result,
+                Err(GithubError::RateLimited { .. } | GithubError::BudgetExhausted { .. })
+            ),
+            "{result:?}"
+        );
     }
 
     #[tokio::test]

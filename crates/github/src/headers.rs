@@ -27,6 +27,11 @@ pub(crate) fn rate_limit(headers: &HeaderMap) -> Option<RateLimit> {
     })
 }
 
+/// `x-ratelimit-remaining` alone (GitHub may send it without `x-ratelimit-reset`).
+pub(crate) fn remaining(headers: &HeaderMap) -> Option<u32> {
+    header_str(headers, "x-ratelimit-remaining")?.parse().ok()
+}
+
 /// `retry-after` in seconds (GitHub sends an integer; an HTTP date is not used by GitHub).
 pub(crate) fn retry_after_secs(headers: &HeaderMap) -> Option<u64> {
     header_str(headers, "retry-after")?.parse().ok()

@@ -11,6 +11,8 @@
 //!   across pages and repositories until a request succeeds), 5xx / timeouts /
 //!   connection errors (exponential backoff with full jitter), all bounded by an attempt limit
 //!   and never waiting past the caller's deadline;
+//! - every response body read within a size cap, stopping as soon as it passes it;
+//! - a tolerant reader: an item that cannot be read is skipped and reported, not the page;
 //! - the token sent only as `Authorization: Bearer` to the API host, never logged or printed.
 //!
 //! ```no_run
@@ -40,14 +42,17 @@ mod config;
 mod error;
 mod gate;
 mod headers;
+mod page;
 mod policy;
 mod stats;
 mod transport;
 mod wire;
 
-pub use client::{GithubClient, PageOutcome, PageRequest};
-pub use config::{DEFAULT_API_URL, GithubConfig};
+pub use client::GithubClient;
+pub use config::{DEFAULT_API_URL, DEFAULT_MAX_BODY_BYTES, GithubConfig};
 pub use error::GithubError;
+pub use page::{PageOutcome, PageRequest};
 pub use secrecy::SecretString;
 pub use stats::GithubStats;
 pub use transport::USER_AGENT_VALUE as USER_AGENT;
+pub use wire::SkippedItem;

@@ -13,7 +13,8 @@ pub struct GithubStats {
     pub pages: u64,
     /// `304 Not Modified` answers (free under GitHub's primary limit).
     pub not_modified: u64,
-    /// Requests that repeated an earlier attempt (after a 5xx, timeout, rate limit, redirect).
+    /// Requests that repeated an earlier attempt (after a 5xx, timeout or rate limit; following a
+    /// redirect is not a retry).
     pub retries: u64,
     /// Rate-limit pauses (primary, reserve or secondary) that held requests back: one per
     /// pause, however many requests waited for it.

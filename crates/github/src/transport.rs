@@ -5,10 +5,11 @@
 
 use crate::config::GithubConfig;
 use crate::error::GithubError;
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use http::header::{ACCEPT, IF_NONE_MATCH, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use http_body_util::BodyExt;
+use http_body_util::combinators::BoxBody;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use octocrab::service::middleware::auth_header::AuthHeaderLayer;
@@ -36,12 +37,16 @@ pub(crate) enum TransportError {
     Timeout(Duration),
     /// Connection refused or reset, TLS failure, body cut off, …
     Failed(String),
+    /// The body (announced or received so far) is longer than the configured cap: reading
+    /// stopped there, so memory stays bounded whatever is sent.
+    TooLarge { limit: usize },
 }
 
 /// The octocrab client, cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Transport {
     octocrab: Arc<Octocrab>,
+    max_body_bytes: usize,
 }
 
 impl Transport {
@@ -91,11 +96,12 @@ impl Transport {
             .map_err(|e| invalid("client")(&e))?;
         Ok(Self {
             octocrab: Arc::new(octocrab),
+            max_body_bytes: config.max_body_bytes,
         })
     }
 
     /// GETs `url` (absolute) with `If-None-Match: etag` when given, reading the whole body
-    /// within `timeout`.
+    /// within `timeout` and at most `max_body_bytes` of it.
     pub async fn get(
         &self,
         url: &Uri,
@@ -113,11 +119,7 @@ impl Transport {
                 .await
                 .map_err(|e| TransportError::Failed(error_chain(&e)))?;
             let (parts, body) = response.into_parts();
-            let body = body
-                .collect()
-                .await
-                .map_err(|e| TransportError::Failed(error_chain(&e)))?
-                .to_bytes();
+            let body = read_capped(body, &parts.headers, self.max_body_bytes).await?;
             Ok(RawResponse {
                 status: parts.status,
                 headers: parts.headers,
@@ -128,6 +130,35 @@ impl Transport {
             .await
             .unwrap_or(Err(TransportError::Timeout(timeout)))
     }
+}
+
+/// The body, read frame by frame and refused as soon as it is (or announces to be) longer than
+/// `limit`: a huge or endless body never fills memory.
+async fn read_capped(
+    mut body: BoxBody<Bytes, octocrab::Error>,
+    headers: &HeaderMap,
+    limit: usize,
+) -> Result<Bytes, TransportError> {
+    let announced = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(TransportError::TooLarge { limit });
+    }
+    let mut buffer = BytesMut::with_capacity(announced.map_or(0, |n| n as usize));
+    // Each frame adds at least one byte or ends the body, and the cap ends it before it grows
+    // past `limit`: the loop is bounded by the cap.
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| TransportError::Failed(error_chain(&e)))?;
+        if let Ok(data) = frame.into_data() {
+            if buffer.len().saturating_add(data.len()) > limit {
+                return Err(TransportError::TooLarge { limit });
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(buffer.freeze())
 }
 
 /// An error and its causes on one line (octocrab wraps hyper's errors several levels deep).

@@ -382,3 +382,44 @@ async fn a_client_for_api_github_com_builds_with_rustls_and_bad_configs_are_name
         "{bad_repo:?}"
     );
 }
+
+#[tokio::test]
+async fn a_page_asked_again_with_its_etag_is_unchanged_until_a_pr_leaves_the_list() {
+    let fake = fake(FakeGithubConfig {
+        weak_etags: true,
+        ..FakeGithubConfig::default()
+    })
+    .await;
+    let mut pulls = merged(250);
+    pulls[249] = FakePull::closed_unmerged(250, None, at(1, 0), at(2, 0));
+    fake.set_pulls("acme/widgets", pulls);
+    let client = client(config(&fake));
+    let PageOutcome::Page {
+        url,
+        etag: Some(etag),
+        ..
+    } = first(&client, "acme/widgets", None).await.expect("page 1")
+    else {
+        panic!("a first page with an ETag");
+    };
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let again = || {
+        client.pulls_page(
+            PageRequest::Again {
+                repository: "acme/widgets",
+                url: &url,
+                etag: Some(&etag),
+            },
+            soon(30),
+        )
+    };
+    assert_eq!(again().await.expect("304"), PageOutcome::Unchanged);
+
+    // PR 250 (first on page 1) is reopened: PR 150 moves up onto page 1.
+    assert!(fake.reopen("acme/widgets", 250, at(3, 0)));
+    let PageOutcome::Page { pulls, .. } = again().await.expect("200") else {
+        panic!("page 1 changed");
+    };
+    assert_eq!(pulls.last().map(|p| p.number), Some(150));
+    assert_eq!(client.stats().not_modified, 1);
+}

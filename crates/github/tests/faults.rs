@@ -21,7 +21,7 @@ async fn widgets(
 fn page_len(outcome: &PageOutcome) -> usize {
     match outcome {
         PageOutcome::Page { pulls, .. } => pulls.len(),
-        PageOutcome::NotModified => 0,
+        PageOutcome::NotModified | PageOutcome::Unchanged => 0,
     }
 }
 
@@ -236,16 +236,22 @@ async fn malformed_json_fails_naming_the_url_without_retrying() {
 }
 
 #[tokio::test]
-async fn a_wrong_shape_names_the_json_path() {
+async fn an_item_of_the_wrong_shape_is_skipped_naming_its_field_and_the_page_is_kept() {
     let (fake, client) = widgets(|c| c).await;
     fake.inject(Fault::WrongShape, 1);
-    let error = first(&client, "acme/widgets", None)
+    let page = first(&client, "acme/widgets", None)
         .await
-        .expect_err("wrong shape");
+        .expect("the page is kept");
+    let PageOutcome::Page { pulls, skipped, .. } = page else {
+        panic!("{page:?}");
+    };
+    assert!(pulls.is_empty());
+    assert_eq!(skipped.len(), 1);
     assert!(
-        matches!(&error, GithubError::MalformedPayload { detail, .. } if detail.contains("[0]")),
-        "{error}"
+        skipped[0].reason.starts_with("number: invalid type"),
+        "{skipped:?}"
     );
+    assert!(skipped[0].url.ends_with("(item 0)"), "{skipped:?}");
 }
 
 #[tokio::test]
@@ -445,4 +451,115 @@ async fn concurrent_requests_are_limited_by_the_configured_maximum() {
         started.elapsed() >= Duration::from_millis(600),
         "one after the other"
     );
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_fails_at_once_with_the_budget_error_instead_of_panicking() {
+    let (fake, client) = widgets(|c| c).await;
+    fake.inject_for(
+        "acme/widgets",
+        Fault::SecondaryRateLimit {
+            retry_after_secs: Some(u64::MAX),
+        },
+        1,
+    );
+    let started = Instant::now();
+
+    let error = first(&client, "acme/widgets", None)
+        .await
+        .expect_err("the wait is past the deadline");
+
+    assert!(
+        matches!(error, GithubError::BudgetExhausted { .. }),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_fails_once_with_a_clear_error_whether_announced_chunked_or_endless() {
+    for fault in [
+        Fault::HugeBody {
+            bytes: 3 * 1024 * 1024,
+            announced: true,
+        },
+        Fault::HugeBody {
+            bytes: 3 * 1024 * 1024,
+            announced: false,
+        },
+        Fault::EndlessBody,
+    ] {
+        let (fake, client) = widgets(|c| GithubConfig {
+            max_body_bytes: 1024 * 1024,
+            ..c
+        })
+        .await;
+        fake.inject_for("acme/widgets", fault.clone(), 1);
+
+        let error = first(&client, "acme/widgets", None)
+            .await
+            .expect_err("too large");
+
+        assert!(
+            matches!(
+                error,
+                GithubError::ResponseTooLarge {
+                    limit_bytes: 1_048_576,
+                    ..
+                }
+            ),
+            "{fault:?}: {error:?}"
+        );
+        assert!(
+            error.to_string().contains("larger than the 1 MiB cap"),
+            "{error}"
+        );
+        assert_eq!(client.stats().requests, 1, "{fault:?}: not retried");
+    }
+}
+
+#[tokio::test]
+async fn a_body_under_the_cap_is_read_whole() {
+    let (fake, client) = widgets(|c| GithubConfig {
+        max_body_bytes: 1024 * 1024,
+        ..c
+    })
+    .await;
+    fake.inject_for(
+        "acme/widgets",
+        Fault::Respond {
+            status: 200,
+            body: format!("[{}]", " ".repeat(1000 * 1000)),
+        },
+        1,
+    );
+    let page = first(&client, "acme/widgets", None)
+        .await
+        .expect("under the cap");
+    assert_eq!(page_len(&page), 0);
+}
+
+#[tokio::test]
+async fn a_primary_limit_without_reset_does_not_lengthen_the_secondary_wait() {
+    let (fake, client) = widgets(|c| c).await;
+    // Waits: the base (100 ms) for the primary limit, then the base again for the secondary one
+    // (twice the base if the first had counted as a secondary limit in a row).
+    fake.inject_for("acme/widgets", Fault::PrimaryRateLimitWithoutReset, 1);
+    fake.inject_for(
+        "acme/widgets",
+        Fault::SecondaryRateLimit {
+            retry_after_secs: None,
+        },
+        1,
+    );
+    let started = Instant::now();
+    first(&client, "acme/widgets", None)
+        .await
+        .expect("waited out");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(200) && waited < Duration::from_millis(290),
+        "{waited:?}"
+    );
+    assert_eq!(client.stats().retries, 2);
 }
