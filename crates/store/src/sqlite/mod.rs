@@ -103,5 +103,3 @@ pub(crate) fn now_micros() -> i64 {
     micros(Utc::now())
 }
 
-#[cfg(test)]
-mod views_tests;
