@@ -3,7 +3,7 @@
 //! - [`Vars`]: configuration from env under the CLI's names, checked at cold start;
 //! - [`Secrets`]: plain variables locally, Secrets Manager by ARN in AWS
 //!   (`<NAME>_SECRET_ARN`), cached per cold start and refreshed after an auth failure;
-//! - [`Metrics`]: one CloudWatch `PutMetricData` per run or per batch of requests;
+//! - `Metrics`: one CloudWatch `PutMetricData` per run or per batch of requests;
 //! - [`init`]: the rustls crypto provider and JSON logs on stdout;
 //! - [`CollectorFunction`] and [`ApiFunction`]: what an invocation of each function does.
 //!
@@ -28,7 +28,6 @@ pub use aws::Aws;
 pub use collector_fn::CollectorFunction;
 pub use error::{CloudError, chain};
 pub use logging::init;
-pub use metrics::{Datum, Metrics, Unit, Value, sync_run_data};
-pub use secrets::{Refreshed, SecretSource, Secrets, database_url_from_secret};
-pub use settings::{CollectorSettings, TeamSource, connect_store};
+pub use secrets::{Refreshed, SecretSource, Secrets};
+pub use settings::CollectorSettings;
 pub use vars::Vars;

@@ -43,14 +43,9 @@ impl Datum {
     }
 }
 
-/// What one collector run reports.
-pub fn sync_run_data(summary: &SyncSummary) -> Vec<Datum> {
-    sync_run_data_after(summary, None)
-}
-
-/// As [`sync_run_data`], for a run that `summary` completed after an `earlier` attempt (one
-/// whose token GitHub rejected): the GitHub traffic, errors, waits and time of both attempts
-/// count, since both happened.
+/// What one collector run reports; with an `earlier` attempt (one whose token GitHub rejected)
+/// that `summary` completed, the GitHub traffic, errors, waits and time of both attempts count,
+/// since both happened.
 pub fn sync_run_data_after(summary: &SyncSummary, earlier: Option<&SyncSummary>) -> Vec<Datum> {
     let both = |f: fn(&SyncSummary) -> f64| f(summary) + earlier.map_or(0.0, f);
     let mut data = vec![

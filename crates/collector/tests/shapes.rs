@@ -16,24 +16,23 @@ async fn text_rows(store: &store::Store, sql: &str) -> Vec<Vec<Cell>> {
     query(store, sql).await.expect("query")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn unusual_but_valid_items_are_stored_on_both_backends() {
-    let at = Utc
-        .with_ymd_and_hms(2026, 2, 1, 0, 0, 0)
-        .single()
-        .expect("valid");
-    let big = 1_u64 << 31;
-    let mut nul = merged(1, at).with_title("Fix\u{0}the\u{0} build");
-    nul.id = big + 5;
-    let legacy =
-        FakePull::merged(2, Some(FakeUser::user("alice", big * 2 + 7)), at, at).with_legacy_shape();
-    let legacy_bot = FakePull::merged(3, Some(FakeUser::bot("renovate[bot]", 29139614)), at, at)
-        .with_legacy_shape();
-    let orphan = merged(4, at).with_null_branch_owners();
-    // bob is in no team: whatever the statistics make of it, no team's count changes.
-    let mut backwards = FakePull::merged(5, Some(FakeUser::user("bob", 2)), at, at);
-    backwards.created_at = at + Duration::days(9);
-    for backend in backends().await {
+on_both_backends! {
+    async fn unusual_but_valid_items_are_stored(backend) {
+        let at = Utc
+            .with_ymd_and_hms(2026, 2, 1, 0, 0, 0)
+            .single()
+            .expect("valid");
+        let big = 1_u64 << 31;
+        let mut nul = merged(1, at).with_title("Fix\u{0}the\u{0} build");
+        nul.id = big + 5;
+        let legacy =
+            FakePull::merged(2, Some(FakeUser::user("alice", big * 2 + 7)), at, at).with_legacy_shape();
+        let legacy_bot = FakePull::merged(3, Some(FakeUser::bot("renovate[bot]", 29139614)), at, at)
+            .with_legacy_shape();
+        let orphan = merged(4, at).with_null_branch_owners();
+        // bob is in no team: whatever the statistics make of it, no team's count changes.
+        let mut backwards = FakePull::merged(5, Some(FakeUser::user("bob", 2)), at, at);
+        backwards.created_at = at + Duration::days(9);
         let store = &backend.store;
         let fake = fake().await;
         fake.set_pulls(
@@ -74,9 +73,8 @@ async fn unusual_but_valid_items_are_stored_on_both_backends() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unreadable_item_is_skipped_and_the_next_run_stores_it() {
-    for backend in backends().await {
+on_both_backends! {
+    async fn an_unreadable_item_is_skipped_and_the_next_run_stores_it(backend) {
         let store = &backend.store;
         let fake = fake().await;
         let mut pulls = hourly(150, &[]);

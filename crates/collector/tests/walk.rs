@@ -11,9 +11,8 @@ use std::time::Duration as StdDuration;
 use store::testing::TestDatabase;
 use support::*;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pr_leaving_page_one_between_runs_does_not_skip_the_first_pr_of_the_next_page() {
-    for backend in backends().await {
+on_both_backends! {
+    async fn a_pr_leaving_page_one_between_runs_does_not_skip_the_first_pr_of_the_next_page(backend) {
         let store = &backend.store;
         let fake = fake().await;
         // Newest first: 450 (closed unmerged), 449, …; page 3 starts at PR 250.
@@ -56,9 +55,8 @@ async fn a_pr_leaving_page_one_between_runs_does_not_skip_the_first_pr_of_the_ne
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pr_leaving_the_list_while_a_walk_waits_for_a_rate_limit_is_not_skipped() {
-    for backend in backends().await {
+on_both_backends! {
+    async fn a_pr_leaving_the_list_while_a_walk_waits_for_a_rate_limit_is_not_skipped(backend) {
         let store = backend.store.clone();
         let fake = fake().await;
         fake.set_pulls(REPO, hourly(450, &[450]));
@@ -100,47 +98,49 @@ async fn a_pr_leaving_the_list_while_a_walk_waits_for_a_rate_limit_is_not_skippe
 /// PR 450 (closed unmerged, on page 1) is reopened just before page 2 is served, after
 /// `retried_502s` answers of 502 to page 2's request: PR 350 moves from page 2 onto page 1,
 /// which was already fetched.
-async fn check_a_pr_reopened_between_two_page_requests_is_not_lost(retried_502s: usize) {
-    for backend in backends().await {
-        let store = &backend.store;
-        let fake = fake().await;
-        fake.set_pulls(REPO, hourly(450, &[450]));
-        let github = client(&fake);
-        fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 1);
-        fake.inject_for(REPO, Fault::JsonServerError, retried_502s);
-        fake.inject_for(REPO, Fault::Reopen { number: 450 }, 1);
+async fn check_a_pr_reopened_between_two_page_requests_is_not_lost(
+    backend: Backend,
+    retried_502s: usize,
+) {
+    let store = &backend.store;
+    let fake = fake().await;
+    fake.set_pulls(REPO, hourly(450, &[450]));
+    let github = client(&fake);
+    fake.inject_for(REPO, Fault::Stall(StdDuration::ZERO), 1);
+    fake.inject_for(REPO, Fault::JsonServerError, retried_502s);
+    fake.inject_for(REPO, Fault::Reopen { number: 450 }, 1);
 
-        let summary = sync(store, &github, &settings(Backfill::Full)).await;
+    let summary = sync(store, &github, &settings(Backfill::Full)).await;
 
-        assert_eq!(fake.pending_faults(), 0, "every fault was served");
-        assert!(summary.complete, "{}: {summary:?}", backend.name);
-        assert_eq!(summary.retries, retried_502s as u64, "{summary:?}");
-        assert_eq!(
-            summary.pages_refetched, 1,
-            "page 1 changed and was read again: {summary:?}"
-        );
-        assert_eq!(
-            stored(store).await,
-            449,
-            "{}: every merged PR, PR 350 included",
-            backend.name
-        );
+    assert_eq!(fake.pending_faults(), 0, "every fault was served");
+    assert!(summary.complete, "{}: {summary:?}", backend.name);
+    assert_eq!(summary.retries, retried_502s as u64, "{summary:?}");
+    assert_eq!(
+        summary.pages_refetched, 1,
+        "page 1 changed and was read again: {summary:?}"
+    );
+    assert_eq!(
+        stored(store).await,
+        449,
+        "{}: every merged PR, PR 350 included",
+        backend.name
+    );
+}
+
+on_both_backends! {
+    async fn a_pr_reopened_between_two_page_requests_does_not_hide_the_next_pages_first_pr(backend) {
+        check_a_pr_reopened_between_two_page_requests_is_not_lost(backend, 0).await;
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pr_reopened_between_two_page_requests_does_not_hide_the_next_pages_first_pr() {
-    check_a_pr_reopened_between_two_page_requests_is_not_lost(0).await;
+on_both_backends! {
+    async fn a_pr_reopened_between_two_page_requests_with_a_retried_502_between_is_not_lost(backend) {
+        check_a_pr_reopened_between_two_page_requests_is_not_lost(backend, 1).await;
+    }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pr_reopened_between_two_page_requests_with_a_retried_502_between_is_not_lost() {
-    check_a_pr_reopened_between_two_page_requests_is_not_lost(1).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_later_run_asking_for_more_history_walks_down_to_it() {
-    for backend in backends().await {
+on_both_backends! {
+    async fn a_later_run_asking_for_more_history_walks_down_to_it(backend) {
         let store = &backend.store;
         let fake = fake().await;
         fake.set_pulls(REPO, daily(450));
@@ -190,9 +190,8 @@ async fn a_later_run_asking_for_more_history_walks_down_to_it() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_resume_url_that_can_never_work_is_dropped_for_a_fresh_walk() {
-    for backend in backends().await {
+on_both_backends! {
+    async fn a_resume_url_that_can_never_work_is_dropped_for_a_fresh_walk(backend) {
         let store = &backend.store;
         let old = fake().await;
         old.set_pulls(REPO, hourly(350, &[]));
@@ -233,9 +232,8 @@ async fn a_resume_url_that_can_never_work_is_dropped_for_a_fresh_walk() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_empty_first_page_with_a_next_link_leaves_a_resume_point() {
-    for backend in backends().await {
+on_both_backends! {
+    async fn an_empty_first_page_with_a_next_link_leaves_a_resume_point(backend) {
         let store = &backend.store;
         let fake = fake().await;
         fake.set_pulls(REPO, hourly(350, &[]));

@@ -177,12 +177,6 @@ impl FakePull {
         self
     }
 
-    /// The same PR last updated at `updated_at` (comments, labels and reviews move it).
-    pub fn with_updated_at(mut self, updated_at: DateTime<Utc>) -> Self {
-        self.updated_at = updated_at;
-        self
-    }
-
     /// The same PR whose head fork has been deleted (`head.repo: null`).
     pub fn with_deleted_head_repo(mut self) -> Self {
         self.head_repo_deleted = true;

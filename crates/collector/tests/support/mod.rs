@@ -47,8 +47,28 @@ pub async fn sqlite() -> Backend {
     }
 }
 
-pub async fn backends() -> [Backend; 2] {
-    [postgres().await, sqlite().await]
+/// Runs each async test body on both backends, as `name::postgres` and `name::sqlite`, so a
+/// failure names its backend. The body's argument is the migrated [`Backend`].
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($backend:ident) $body:block)*) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($backend: $crate::support::Backend) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                body($crate::support::postgres().await).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                body($crate::support::sqlite().await).await
+            }
+        }
+    )*};
 }
 
 pub async fn fake() -> FakeGithub {

@@ -102,4 +102,3 @@ pub(crate) fn optional_instant(us: Option<i64>) -> Result<Option<DateTime<Utc>>,
 pub(crate) fn now_micros() -> i64 {
     micros(Utc::now())
 }
-
