@@ -1,13 +1,15 @@
 //! [`GithubClient`]: one page of a repository's pull list per call, with every retry, wait and
 //! redirect bounded by the attempt limit and the caller's deadline.
 
+mod waits;
+
 use crate::base::{ApiBase, split_repository};
 use crate::config::GithubConfig;
 use crate::error::GithubError;
-use crate::gate::{Gate, Ticket};
+use crate::gate::Gate;
 use crate::headers;
 use crate::page::{PageOutcome, PageRequest};
-use crate::policy::{Context, Verdict, backoff, classify};
+use crate::policy::{Context, Verdict, classify};
 use crate::stats::{Counters, Event, GithubStats};
 use crate::transport::{RawResponse, Transport, TransportError};
 use crate::wire::read_pull_list;
@@ -15,7 +17,8 @@ use http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::Semaphore;
+use waits::budget;
 
 /// A GitHub REST client for dorameter. Cheap to clone; clones share the connection pool, the
 /// rate-limit pause, the concurrency limit and the statistics.
@@ -321,63 +324,6 @@ impl GithubClient {
             last_error,
         })
     }
-
-    /// Waits until no rate-limit pause is on and a connection permit is free, and returns the
-    /// permit with the ticket the request is sent under. The pause is checked again once the
-    /// permit is held: another request may have been limited while this one queued.
-    async fn admit(
-        &self,
-        url: &str,
-        deadline: Instant,
-    ) -> Result<(SemaphorePermit<'_>, Ticket), GithubError> {
-        let inner = &*self.inner;
-        // Each round waits out a pause that began after the previous one ended; the bound keeps
-        // this finite whatever other requests do.
-        for _ in 0..16 {
-            inner.gate.wait(url, deadline, &inner.stats).await?;
-            let permit = inner
-                .permits
-                .acquire()
-                .await
-                .map_err(|_| budget(url, "the client is shutting down", Duration::ZERO))?;
-            if let Some(ticket) = inner.gate.ticket() {
-                return Ok((permit, ticket));
-            }
-        }
-        Err(budget(
-            url,
-            "rate-limit pauses kept beginning while waiting to send",
-            Duration::ZERO,
-        ))
-    }
-
-    /// Sleeps the jittered backoff before the next attempt, if there is one and it fits before
-    /// the deadline.
-    async fn back_off(
-        &self,
-        url: &str,
-        failures: u32,
-        attempt: u32,
-        last_error: &str,
-        deadline: Instant,
-    ) -> Result<(), GithubError> {
-        if attempt >= self.inner.config.max_attempts {
-            return Ok(());
-        }
-        let delay = backoff(
-            self.inner.config.retry_base_delay,
-            failures,
-            &mut rand::rng(),
-        );
-        if Instant::now()
-            .checked_add(delay)
-            .is_none_or(|end| end > deadline)
-        {
-            return Err(budget(url, &format!("backoff after {last_error}"), delay));
-        }
-        tokio::time::sleep(delay).await;
-        Ok(())
-    }
 }
 
 /// The token without surrounding whitespace; refused when empty or when whitespace is inside it
@@ -404,12 +350,4 @@ struct Fetched {
     response: RawResponse,
     /// A 301 or 308 was followed on the way.
     moved_permanently: bool,
-}
-
-fn budget(url: &str, reason: &str, wait: Duration) -> GithubError {
-    GithubError::BudgetExhausted {
-        url: url.to_owned(),
-        reason: reason.to_owned(),
-        wait,
-    }
 }
