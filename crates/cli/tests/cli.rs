@@ -96,6 +96,7 @@ fn without_database_url_migrate_creates_the_embedded_sqlite_file_in_the_working_
 applied 0002_constraints
 applied 0003_views_floor
 applied 0004_sync_reach
+applied 0005_views_portable
 "
     );
     assert!(dir.path().join("dorameter.db").exists());

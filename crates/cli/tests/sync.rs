@@ -594,7 +594,11 @@ async fn since_in_the_future_and_a_token_with_whitespace_inside_are_clear_errors
     )
     .await;
     assert_eq!(code, 1);
-    assert!(err.contains("--since") && err.contains("future"), "{err}");
+    // One parser for the CLI and the Lambda: the error names the setting by its variable.
+    assert!(
+        err.contains("SYNC_SINCE") && err.contains("future"),
+        "{err}"
+    );
 
     let (code, out, err) =
         run_async(env.sync_command().env("GITHUB_TOKEN", format!("{TOKEN}\n"))).await;
